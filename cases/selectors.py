@@ -1,0 +1,131 @@
+"""Reads of the registry. Each takes the user and scopes by their reach (STYLE.md rules 2–3):
+an object outside it is simply absent, so views answer 404."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from cases.models import BaselinePopulation, Category, Guardian, Minor, MinorCategory, MinorEvent
+from tiers.models import Region
+from tiers.roles import Capability
+from tiers.selectors import scope_q, user_reach
+
+_ID_LIKE = re.compile(r"^[0-9]{4,17}[0-9Xx]?$")
+_LATIN = re.compile(r"^[A-Za-z]+$")
+
+
+@dataclass
+class MinorFilters:
+    q: str = ""
+    region: Region | None = None
+    category: str = ""
+    status: str = ""
+    gender: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def search_q(text: str) -> Q:
+    """Name (also full pinyin or initials: "zs" finds 张三), or the start of an ID number."""
+    text = text.strip()
+    if not text:
+        return Q()
+    if _ID_LIKE.match(text):
+        return Q(id_number__startswith=text.upper())
+    if _LATIN.match(text):
+        lowered = text.lower()
+        return Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
+    return Q(name__icontains=text)
+
+
+def minor_base_queryset(*, user, capability: str = Capability.VIEW_RECORDS) -> QuerySet[Minor]:
+    return Minor.objects.filter(scope_q(user, capability))
+
+
+def minor_list(*, user, filters: MinorFilters | None = None) -> QuerySet[Minor]:
+    """The minors the user may see, filtered. Related rows come in a fixed number of queries."""
+    filters = filters or MinorFilters()
+    queryset = minor_base_queryset(user=user)
+    if filters.q:
+        queryset = queryset.filter(search_q(filters.q))
+    if filters.region is not None:
+        queryset = queryset.filter(region__path__startswith=filters.region.path)
+    if filters.category:
+        queryset = queryset.filter(category_links__category__code=filters.category)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.gender:
+        queryset = queryset.filter(gender=filters.gender)
+    return queryset.select_related("region", "region__parent", "region__parent__parent").prefetch_related(
+        Prefetch("category_links", queryset=MinorCategory.objects.select_related("category").order_by("category__sort_order")),
+        Prefetch("guardians", queryset=Guardian.objects.order_by("sort_order", "id")),
+    ).order_by("-created_at", "-id")
+
+
+def minor_get(*, user, pk: int, capability: str = Capability.VIEW_RECORDS) -> Minor:
+    minor = (
+        minor_base_queryset(user=user, capability=capability)
+        .select_related("region", "region__parent", "region__parent__parent", "created_by")
+        .prefetch_related(
+            Prefetch(
+                "category_links",
+                queryset=MinorCategory.objects.select_related("category").order_by("category__sort_order"),
+            ),
+            Prefetch("guardians", queryset=Guardian.objects.order_by("sort_order", "id")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if minor is None:
+        raise Http404
+    return minor
+
+
+def minor_may_change(*, user, minor: Minor) -> bool:
+    return user_reach(user, Capability.CHANGE_RECORDS).covers(minor.region.path)
+
+
+def minor_history(*, user, minor: Minor) -> QuerySet[MinorEvent]:
+    # The caller has already obtained `minor` through minor_get, which scoped it.
+    return MinorEvent.objects.filter(minor=minor).select_related("actor").order_by("-at", "-id")
+
+
+def category_list() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True).order_by("sort_order", "code")
+
+
+def baseline_list(*, user, region: Region | None = None) -> QuerySet[BaselinePopulation]:
+    queryset = BaselinePopulation.objects.filter(scope_q(user, Capability.VIEW_AGGREGATES))
+    if region is not None:
+        queryset = queryset.filter(region__path__startswith=region.path)
+    return queryset.select_related("region", "recorded_by").order_by("region__path", "-as_of")
+
+
+def baseline_latest_by_region(*, user, regions: list[Region]) -> dict[int, BaselinePopulation]:
+    """The most recent baseline figure of each village in `regions` (one query)."""
+    ids = [r.pk for r in regions]
+    rows = (
+        BaselinePopulation.objects.filter(scope_q(user, Capability.VIEW_AGGREGATES), region_id__in=ids)
+        .order_by("region_id", "-as_of")
+    )
+    latest: dict[int, BaselinePopulation] = {}
+    for row in rows:
+        latest.setdefault(row.region_id, row)
+    return latest
+
+
+def minor_counts_by_region(*, user, regions: list[Region]) -> dict[int, int]:
+    """Active minors per region subtree, for the tree page (aggregates only, one query)."""
+    from django.db.models import Count
+
+    if not regions:
+        return {}
+    visible = Minor.objects.filter(scope_q(user, Capability.VIEW_AGGREGATES), status="ACTIVE")
+    per_leaf = dict(visible.values_list("region__path").annotate(n=Count("id")).values_list("region__path", "n"))
+    counts: dict[int, int] = {}
+    for region in regions:
+        counts[region.pk] = sum(n for path, n in per_leaf.items() if path.startswith(region.path))
+    return counts

@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from cases.api import register_routes as register_case_routes
+from minorprot.api import router
+from tiers.api import register_routes as register_tier_routes
+from tiers.api import token_obtain
+
+register_tier_routes(router)
+register_case_routes(router)
+
+api_v1 = [
+    path("auth/token/", token_obtain, name="token-obtain"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("", include("tiers.urls")),
+    path("minors/", include("cases.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "v1"), namespace="v1")),
+    path("api/schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

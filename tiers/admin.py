@@ -1,0 +1,117 @@
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django import forms
+
+from tiers.models import ApiToken, Region, StaffPost
+from tiers.services import post_assign, region_create, region_rename
+
+
+class RegionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Region
+        fields = ["code", "name", "level", "parent", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            # Validate exactly as the service will, so errors show on the form.
+            from tiers.services import _validate_code
+
+            try:
+                _validate_code(code=cleaned.get("code", ""), level=cleaned.get("level"), parent=cleaned.get("parent"))
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    form = RegionAdminForm
+    list_display = ["path", "name", "level", "is_active"]
+    list_filter = ["level", "is_active"]
+    search_fields = ["code", "name"]
+    ordering = ["path"]
+    raw_id_fields = ["parent"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Codes and places in the tree are fixed once created: the path of every record depends on them.
+        return ["code", "level", "parent", "path"] if obj else ["path"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            region_rename(region=obj, name=form.cleaned_data["name"])
+            if "is_active" in form.changed_data:
+                Region.objects.filter(pk=obj.pk).update(is_active=form.cleaned_data["is_active"])
+        else:
+            created = region_create(
+                code=form.cleaned_data["code"],
+                name=form.cleaned_data["name"],
+                level=form.cleaned_data["level"],
+                parent=form.cleaned_data.get("parent"),
+            )
+            obj.pk = created.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class StaffPostAdminForm(forms.ModelForm):
+    class Meta:
+        model = StaffPost
+        fields = ["user", "region", "role", "title", "phone"]
+
+    def clean(self):
+        cleaned = super().clean()
+        from tiers.roles import ROLE_POLICIES
+
+        region, role = cleaned.get("region"), cleaned.get("role")
+        if region and role and region.level not in ROLE_POLICIES[role].levels:
+            self.add_error("region", "该岗位不能设在这一层级的区划。")
+        return cleaned
+
+
+@admin.register(StaffPost)
+class StaffPostAdmin(admin.ModelAdmin):
+    form = StaffPostAdminForm
+    list_display = ["user", "region", "role", "title", "phone"]
+    list_filter = ["role", "region__level"]
+    search_fields = ["user__username", "user__first_name", "region__name"]
+    raw_id_fields = ["user", "region"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["title", "phone"])
+        else:
+            post = post_assign(
+                user=form.cleaned_data["user"],
+                region=form.cleaned_data["region"],
+                role=form.cleaned_data["role"],
+                title=form.cleaned_data.get("title", ""),
+                phone=form.cleaned_data.get("phone", ""),
+            )
+            obj.pk = post.pk
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "region", "role"] if obj else []
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "origin", "key_prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_filter = ["origin"]
+    search_fields = ["name", "user__username", "key_prefix"]
+    readonly_fields = [f.name for f in ApiToken._meta.fields]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="吊销所选令牌")
+    def revoke(self, request, queryset):
+        from tiers.services import token_revoke
+
+        for token in queryset:
+            token_revoke(token=token)

@@ -1,0 +1,74 @@
+"""Staff roles and what each may do, as data (domain.md §1.2, §1.4).
+
+A user holds posts; a post is (region, role). What a post allows is decided here once, and the
+selectors in tiers/selectors.py turn it into queryset filters. Roles follow domain.md §1.4 [PROPOSAL];
+the county civil-affairs role is read-only on the registry ("read-only except plan replies").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    COUNTY = "COUNTY", _("区县")
+    TOWN = "TOWN", _("乡镇（街道）")
+    VILLAGE = "VILLAGE", _("村（社区）")
+    GRID = "GRID", _("网格")
+
+
+LEVEL_ORDER = [Level.COUNTY, Level.TOWN, Level.VILLAGE, Level.GRID]
+
+
+class Role(models.TextChoices):
+    COUNTY_CIVIL_AFFAIRS = "COUNTY_CIVIL_AFFAIRS", _("区县民政部门")
+    TOWN_LEADER = "TOWN_LEADER", _("乡镇（街道）领导")
+    TOWN_OFFICE = "TOWN_OFFICE", _("乡镇（街道）民政办")
+    CHILD_SUPERVISOR = "CHILD_SUPERVISOR", _("儿童督导员")
+    CHILD_DIRECTOR = "CHILD_DIRECTOR", _("儿童主任")
+    GRID_HEAD = "GRID_HEAD", _("网格长")
+    PARTNER_STAFF = "PARTNER_STAFF", _("协作部门工作人员")
+    LEADERSHIP_VIEWER = "LEADERSHIP_VIEWER", _("领导查阅（仅统计）")
+
+
+class Capability(models.TextChoices):
+    VIEW_REGIONS = "VIEW_REGIONS", _("查看行政区划")
+    VIEW_AGGREGATES = "VIEW_AGGREGATES", _("查看统计数")
+    VIEW_RECORDS = "VIEW_RECORDS", _("查看未成年人档案")
+    CHANGE_RECORDS = "CHANGE_RECORDS", _("登记和修改档案")
+    RECORD_BASELINE = "RECORD_BASELINE", _("填报未成年人底数")
+    EXPORT = "EXPORT", _("导出台账")
+
+
+@dataclass(frozen=True)
+class RolePolicy:
+    levels: tuple[str, ...]
+    capabilities: frozenset[str]
+
+
+_READ = frozenset({Capability.VIEW_REGIONS, Capability.VIEW_AGGREGATES, Capability.VIEW_RECORDS})
+
+ROLE_POLICIES: dict[str, RolePolicy] = {
+    Role.COUNTY_CIVIL_AFFAIRS: RolePolicy((Level.COUNTY,), _READ | {Capability.EXPORT}),
+    Role.TOWN_LEADER: RolePolicy((Level.TOWN,), _READ | {Capability.EXPORT}),
+    Role.TOWN_OFFICE: RolePolicy(
+        (Level.TOWN,), _READ | {Capability.CHANGE_RECORDS, Capability.RECORD_BASELINE, Capability.EXPORT}
+    ),
+    Role.CHILD_SUPERVISOR: RolePolicy((Level.TOWN,), _READ | {Capability.CHANGE_RECORDS}),
+    Role.CHILD_DIRECTOR: RolePolicy(
+        (Level.VILLAGE,), _READ | {Capability.CHANGE_RECORDS, Capability.RECORD_BASELINE}
+    ),
+    Role.GRID_HEAD: RolePolicy((Level.GRID, Level.VILLAGE), _READ),
+    # Partners see referrals addressed to them (granted per object), never the registry itself.
+    Role.PARTNER_STAFF: RolePolicy(tuple(LEVEL_ORDER), frozenset()),
+    Role.LEADERSHIP_VIEWER: RolePolicy(
+        (Level.COUNTY, Level.TOWN), frozenset({Capability.VIEW_REGIONS, Capability.VIEW_AGGREGATES})
+    ),
+}
+
+
+def role_allows(role: str, capability: str) -> bool:
+    return capability in ROLE_POLICIES[role].capabilities

@@ -1,0 +1,115 @@
+"""Who may see or change which part of the administrative tree.
+
+This is the one place that answers the question. Every list, page, form, export and API view in the
+project scopes its queryset with `scope_q(...)` (a plain path-prefix filter, STYLE.md rule 2), so a
+user's reach is decided by their posts and nothing else. Superusers administer reference data in the
+admin but get no implicit access to minors' records: a record is seen only through a post.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from tiers.models import Region, StaffPost
+from tiers.roles import ROLE_POLICIES, Capability, Level
+
+_CACHE_ATTR = "_minorprot_posts"
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The subtrees (as path prefixes) in which a user holds a capability."""
+
+    prefixes: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.prefixes)
+
+    def covers(self, path: str) -> bool:
+        return any(path.startswith(prefix) for prefix in self.prefixes)
+
+    def q(self, field: str = "region__path") -> Q:
+        if not self.prefixes:
+            return Q(pk__in=[])
+        condition = Q()
+        for prefix in self.prefixes:
+            condition |= Q(**{f"{field}__startswith": prefix})
+        return condition
+
+
+def user_posts(user) -> list[StaffPost]:
+    """The user's posts, loaded once per user object (one query per request)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(StaffPost.objects.filter(user=user).select_related("region").order_by("region__path"))
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_posts(user) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def user_reach(user, capability: str) -> Reach:
+    prefixes = sorted(
+        {
+            post.region.path
+            for post in user_posts(user)
+            if post.region.is_active and capability in ROLE_POLICIES[post.role].capabilities
+        }
+    )
+    # Drop prefixes already covered by a shorter one.
+    minimal: list[str] = []
+    for prefix in prefixes:
+        if not any(prefix.startswith(kept) for kept in minimal):
+            minimal.append(prefix)
+    return Reach(tuple(minimal))
+
+
+def user_can(user, capability: str) -> bool:
+    return bool(user_reach(user, capability))
+
+
+def scope_q(user, capability: str, field: str = "region__path") -> Q:
+    return user_reach(user, capability).q(field)
+
+
+def region_list(*, user, capability: str = Capability.VIEW_REGIONS) -> QuerySet[Region]:
+    """Regions in the user's reach (their subtrees), in tree order."""
+    return Region.objects.filter(scope_q(user, capability, field="path"), is_active=True).order_by("path")
+
+
+def region_get(*, user, pk: int, capability: str = Capability.VIEW_REGIONS) -> Region:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(region_list(user=user, capability=capability), pk=pk)
+
+
+def region_ancestors(region: Region) -> list[Region]:
+    """The units above `region`, county first; one query for any depth."""
+    codes = [code for code in region.path.split("/") if code][:-1]
+    by_code = {r.code: r for r in Region.objects.filter(code__in=codes)}
+    return [by_code[code] for code in codes if code in by_code]
+
+
+def region_choices_for_registration(*, user) -> QuerySet[Region]:
+    """Villages and grids in which the user may register or hold minors."""
+    return region_list(user=user, capability=Capability.CHANGE_RECORDS).filter(
+        level__in=[Level.VILLAGE, Level.GRID]
+    )
+
+
+def region_label(region: Region, ancestors: dict[str, Region] | None = None) -> str:
+    """"Town · Village · Grid" for display; `ancestors` maps codes to regions already loaded."""
+    codes = [code for code in region.path.split("/") if code]
+    names = []
+    for code in codes[1:]:  # the county is implied by context
+        unit = region if code == region.code else (ancestors or {}).get(code)
+        if unit is not None:
+            names.append(unit.name)
+    return " · ".join(names) if names else region.name

@@ -1,0 +1,156 @@
+"""Writes to the administrative tree, staff posts and API tokens (STYLE.md rule 1)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tiers.models import ApiToken, Region, StaffPost
+from tiers.roles import LEVEL_ORDER, ROLE_POLICIES, Level
+from tiers.selectors import forget_posts
+
+_DIVISION_CODE = re.compile(r"^\d{12}$")
+_GRID_CODE = re.compile(r"^[0-9A-Za-z-]{1,20}$")
+
+
+def _validate_code(*, code: str, level: str, parent: Region | None) -> None:
+    """Division codes follow the 12-digit statistical code (统计用区划代码): county = 6 digits + 000000,
+    town = 9 digits + 000, village = 12 digits, each extending its parent's prefix. Grids get local
+    codes (letters, digits, hyphens), conventionally the village code plus a suffix."""
+    if level == Level.GRID:
+        if not _GRID_CODE.match(code):
+            raise ValidationError({"code": _("网格编码只能包含字母、数字和连字符，最长20位。")})
+        return
+    if not _DIVISION_CODE.match(code):
+        raise ValidationError({"code": _("区划代码应为12位数字（统计用区划代码）。")})
+    if level == Level.COUNTY and not code.endswith("000000"):
+        raise ValidationError({"code": _("区县代码的后6位应为0。")})
+    if level == Level.TOWN and (not code.endswith("000") or code.endswith("000000")):
+        raise ValidationError({"code": _("乡镇（街道）代码应为9位有效数字加000。")})
+    if level == Level.VILLAGE and code.endswith("000"):
+        raise ValidationError({"code": _("村（社区）代码的后3位不能全为0。")})
+    if parent is not None:
+        significant = {Level.COUNTY: 6, Level.TOWN: 9}.get(parent.level)
+        if significant and code[:significant] != parent.code[:significant]:
+            raise ValidationError({"code": _("区划代码应以上级区划代码的前%(n)d位开头。") % {"n": significant}})
+
+
+@transaction.atomic
+def region_create(*, code: str, name: str, level: str, parent: Region | None = None) -> Region:
+    """Add a unit to the tree. A unit sits exactly one level below its parent (domain.md §1.1, §14.3:
+    county › town › village › grid, grid optional)."""
+    code = code.strip()
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("请填写名称。")})
+    if level == Level.COUNTY:
+        if parent is not None:
+            raise ValidationError({"parent": _("区县是最高层级，不能有上级。")})
+    else:
+        if parent is None:
+            raise ValidationError({"parent": _("请选择上级区划。")})
+        expected_parent_level = LEVEL_ORDER[LEVEL_ORDER.index(level) - 1]
+        if parent.level != expected_parent_level:
+            raise ValidationError(
+                {"parent": _("%(level)s的上级应为%(parent)s。") % {
+                    "level": Level(level).label, "parent": Level(expected_parent_level).label}}
+            )
+    _validate_code(code=code, level=level, parent=parent)
+    if Region.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("该区划代码已存在。")})
+    path = f"{parent.path if parent else ''}{code}/"
+    return Region.objects.create(
+        code=code, name=name, level=level, parent=parent, path=path, depth=path.count("/")
+    )
+
+
+def region_get_or_create(*, code: str, name: str, level: str, parent: Region | None = None) -> Region:
+    existing = Region.objects.filter(code=code).first()
+    if existing is not None:
+        return existing
+    return region_create(code=code, name=name, level=level, parent=parent)
+
+
+@transaction.atomic
+def region_rename(*, region: Region, name: str) -> Region:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("请填写名称。")})
+    region.name = name
+    region.save(update_fields=["name"])
+    return region
+
+
+@transaction.atomic
+def post_assign(*, user, region: Region, role: str, title: str = "", phone: str = "") -> StaffPost:
+    """Give a user a post. The role must fit the region's level (domain.md §1.4)."""
+    policy = ROLE_POLICIES[role]
+    if region.level not in policy.levels:
+        raise ValidationError(
+            {"region": _("“%(role)s”岗位只能设在：%(levels)s。") % {
+                "role": role, "levels": "、".join(str(Level(level).label) for level in policy.levels)}}
+        )
+    post, _created = StaffPost.objects.get_or_create(
+        user=user, region=region, role=role, defaults={"title": title, "phone": phone}
+    )
+    forget_posts(user)
+    return post
+
+
+@transaction.atomic
+def post_remove(*, post: StaffPost) -> None:
+    user = post.user
+    post.delete()
+    forget_posts(user)
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_issue(*, user, name: str, origin: str = ApiToken.Origin.ISSUED, actor=None) -> tuple[ApiToken, str]:
+    """Create an API token and return it with its key; the key is not stored and cannot be shown again.
+    Tokens obtained with a password expire (API_LOGIN_TOKEN_TTL_DAYS); issued ones last until revoked."""
+    key = secrets.token_urlsafe(32)
+    expires_at = None
+    if origin == ApiToken.Origin.LOGIN:
+        expires_at = timezone.now() + timedelta(days=settings.API_LOGIN_TOKEN_TTL_DAYS)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        origin=origin,
+        key_prefix=key[:8],
+        key_hash=_hash_key(key),
+        created_by=actor,
+        expires_at=expires_at,
+    )
+    return token, key
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def token_authenticate(*, key: str) -> ApiToken | None:
+    """The usable token for `key`, its last use recorded (at most once a minute, to spare writes)."""
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash_key(key)).first()
+    now = timezone.now()
+    if token is None or not token.is_usable(now) or not token.user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
