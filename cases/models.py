@@ -105,9 +105,7 @@ class Minor(models.Model):
         Region, verbose_name=_("现居住地（村/社区或网格）"), on_delete=models.PROTECT, related_name="minors"
     )
     address = models.CharField(_("详细住址"), max_length=200, blank=True)
-    education_status = models.CharField(
-        _("就学状况"), max_length=20, choices=EducationStatus.choices, blank=True
-    )
+    education_status = models.CharField(_("就学状况"), max_length=20, choices=EducationStatus.choices, blank=True)
     school_name = models.CharField(_("学校名称"), max_length=100, blank=True)
     orphan_care_setting = models.CharField(
         _("孤儿供养方式"), max_length=12, choices=OrphanCareSetting.choices, blank=True
@@ -134,11 +132,13 @@ class Minor(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(id_number__isnull=False, no_id_reason="") | (Q(id_number__isnull=True) & ~Q(no_id_reason="")),
+                condition=Q(id_number__isnull=False, no_id_reason="")
+                | (Q(id_number__isnull=True) & ~Q(no_id_reason="")),
                 name="minor_id_number_or_reason",
             ),
             models.CheckConstraint(
-                condition=Q(status=MinorStatus.ACTIVE, closed_reason="") | (Q(status=MinorStatus.CLOSED) & ~Q(closed_reason="")),
+                condition=Q(status=MinorStatus.ACTIVE, closed_reason="")
+                | (Q(status=MinorStatus.CLOSED) & ~Q(closed_reason="")),
                 name="minor_closed_has_reason",
             ),
         ]
@@ -157,6 +157,9 @@ class MinorCategory(models.Model):
         verbose_name = _("未成年人类别")
         verbose_name_plural = _("未成年人类别")
         constraints = [models.UniqueConstraint(fields=["minor", "category"], name="minorcategory_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.minor_id}:{self.category_id}"
 
 
 class GuardianRelation(models.TextChoices):
@@ -221,9 +224,7 @@ class Guardian(models.Model):
 class BaselinePopulation(models.Model):
     """A village's count of all its minors on a date (底数; domain.md §2.2 rule, §12)."""
 
-    region = models.ForeignKey(
-        Region, verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="baselines"
-    )
+    region = models.ForeignKey(Region, verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="baselines")
     as_of = models.DateField(_("统计日期"))
     minor_count = models.PositiveIntegerField(_("未成年人总数"))
     note = models.CharField(_("备注"), max_length=200, blank=True)
@@ -237,6 +238,9 @@ class BaselinePopulation(models.Model):
         verbose_name_plural = _("未成年人底数")
         ordering = ["-as_of"]
         constraints = [models.UniqueConstraint(fields=["region", "as_of"], name="baseline_unique_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.region.name} {self.as_of}: {self.minor_count}"
 
 
 class MinorEvent(models.Model):
@@ -269,6 +273,9 @@ class MinorEvent(models.Model):
         verbose_name_plural = _("档案变更记录")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["minor", "-at"], name="minorevent_minor_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
 
 
 class AccessLog(models.Model):
@@ -303,3 +310,6 @@ class AccessLog(models.Model):
         verbose_name_plural = _("访问日志")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["minor", "-at"], name="accesslog_minor_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.minor_id}"

@@ -5,14 +5,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cases.api import register_routes as register_case_routes
 from minorprot.api import router
+from tiers.api import me, token_obtain
 from tiers.api import register_routes as register_tier_routes
-from tiers.api import token_obtain
 
 register_tier_routes(router)
 register_case_routes(router)
 
 api_v1 = [
     path("auth/token/", token_obtain, name="token-obtain"),
+    path("me/", me, name="me"),
     path("", include(router.urls)),
 ]
 

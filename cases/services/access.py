@@ -42,3 +42,27 @@ def access_log_record(
         path=(request.get_full_path() if request is not None else "")[:500],
         detail=detail or {},
     )
+
+
+def access_log_record_many(
+    *, user, action: str, channel: str, minors: list[Minor], request=None, detail: dict[str, Any] | None = None
+) -> None:
+    """One access-log row per record shown together (an API list page), written in one statement."""
+    address = client_address(request)
+    agent = (request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300]
+    path = (request.get_full_path() if request is not None else "")[:500]
+    AccessLog.objects.bulk_create(
+        [
+            AccessLog(
+                user=user,
+                minor=minor,
+                action=action,
+                channel=channel,
+                ip_address=address,
+                user_agent=agent,
+                path=path,
+                detail=detail or {},
+            )
+            for minor in minors
+        ]
+    )

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from celery.schedules import crontab  # noqa: F401  (used by the apps' schedules as they are added)
-from django.utils.translation import gettext_lazy as _
 
 from minorprot.settings.environment import env_bool, env_database, env_int, env_list, env_redis_url, env_str
 
@@ -151,6 +150,8 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
     "DEFAULT_VERSION": "v1",
     "ALLOWED_VERSIONS": ["v1"],
+    # Password guessing against the token endpoint is slowed per client address.
+    "DEFAULT_THROTTLE_RATES": {"token": env_str("MINORPROT_TOKEN_RATE", "20/minute")},
 }
 DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
 SPECTACULAR_SETTINGS = {
@@ -167,6 +168,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {
+        "ClosedReasonEnum": "cases.models.ClosedReason",
+        "MinorStatusEnum": "cases.models.MinorStatus",
+        "RegionLevelEnum": "tiers.roles.Level",
+        "RoleEnum": "tiers.roles.Role",
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",

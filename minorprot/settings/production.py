@@ -7,7 +7,7 @@ proxy in front already redirects), EMAIL_URL-style settings below.
 
 from django.core.exceptions import ImproperlyConfigured
 
-from minorprot.settings.base import *  # noqa: F403
+from minorprot.settings.base import *
 from minorprot.settings.environment import env_bool, env_int, env_list, env_str
 
 DEBUG = False
@@ -17,9 +17,9 @@ if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("dj
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production (comma-separated host names).")
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":  # noqa: F405
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL in production.")
-if not REDIS_URL:  # noqa: F405
+if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL must be set in production (Celery broker and cache).")
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [f"https://{host}" for host in ALLOWED_HOSTS])
