@@ -8,7 +8,16 @@ from cases.models import AccessLog, Category
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "name_en", "in_four_special_groups", "in_key_attention", "requires_note", "is_active", "sort_order"]
+    list_display = [
+        "code",
+        "name",
+        "name_en",
+        "in_four_special_groups",
+        "in_key_attention",
+        "requires_note",
+        "is_active",
+        "sort_order",
+    ]
     list_editable = ["is_active", "sort_order"]
     search_fields = ["code", "name", "name_en"]
 

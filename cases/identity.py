@@ -16,11 +16,9 @@ _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 # First two digits: the province-level codes in use (GB/T 2260), plus Hong Kong, Macao and Taiwan
 # residence-permit prefixes (81, 82, 83).
-_PROVINCES = {
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
-    "65", "71", "81", "82", "83",
-}
+_PROVINCES = set(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
+)
 _SHAPE = re.compile(r"^\d{17}[\dX]$")
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 
@@ -70,9 +68,7 @@ def normalise_phone(raw: str) -> str:
 
 def validate_phone(raw: str) -> None:
     if raw and not _PHONE.match(normalise_phone(raw)):
-        raise ValidationError(
-            _("电话号码格式不正确：手机号为11位，座机如 0571-12345678。"), code="phone"
-        )
+        raise ValidationError(_("电话号码格式不正确：手机号为11位，座机如 0571-12345678。"), code="phone")
 
 
 def age_on(birth: date, on: date) -> int:

@@ -59,10 +59,17 @@ def minor_list(*, user, filters: MinorFilters | None = None) -> QuerySet[Minor]:
         queryset = queryset.filter(status=filters.status)
     if filters.gender:
         queryset = queryset.filter(gender=filters.gender)
-    return queryset.select_related("region", "region__parent", "region__parent__parent").prefetch_related(
-        Prefetch("category_links", queryset=MinorCategory.objects.select_related("category").order_by("category__sort_order")),
-        Prefetch("guardians", queryset=Guardian.objects.order_by("sort_order", "id")),
-    ).order_by("-created_at", "-id")
+    return (
+        queryset.select_related("region", "region__parent", "region__parent__parent")
+        .prefetch_related(
+            Prefetch(
+                "category_links",
+                queryset=MinorCategory.objects.select_related("category").order_by("category__sort_order"),
+            ),
+            Prefetch("guardians", queryset=Guardian.objects.order_by("sort_order", "id")),
+        )
+        .order_by("-created_at", "-id")
+    )
 
 
 def minor_get(*, user, pk: int, capability: str = Capability.VIEW_RECORDS) -> Minor:
@@ -107,9 +114,8 @@ def baseline_list(*, user, region: Region | None = None) -> QuerySet[BaselinePop
 def baseline_latest_by_region(*, user, regions: list[Region]) -> dict[int, BaselinePopulation]:
     """The most recent baseline figure of each village in `regions` (one query)."""
     ids = [r.pk for r in regions]
-    rows = (
-        BaselinePopulation.objects.filter(scope_q(user, Capability.VIEW_AGGREGATES), region_id__in=ids)
-        .order_by("region_id", "-as_of")
+    rows = BaselinePopulation.objects.filter(scope_q(user, Capability.VIEW_AGGREGATES), region_id__in=ids).order_by(
+        "region_id", "-as_of"
     )
     latest: dict[int, BaselinePopulation] = {}
     for row in rows:

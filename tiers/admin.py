@@ -1,6 +1,6 @@
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django import forms
 
 from tiers.models import ApiToken, Region, StaffPost
 from tiers.services import post_assign, region_create, region_rename

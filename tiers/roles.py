@@ -58,9 +58,7 @@ ROLE_POLICIES: dict[str, RolePolicy] = {
         (Level.TOWN,), _READ | {Capability.CHANGE_RECORDS, Capability.RECORD_BASELINE, Capability.EXPORT}
     ),
     Role.CHILD_SUPERVISOR: RolePolicy((Level.TOWN,), _READ | {Capability.CHANGE_RECORDS}),
-    Role.CHILD_DIRECTOR: RolePolicy(
-        (Level.VILLAGE,), _READ | {Capability.CHANGE_RECORDS, Capability.RECORD_BASELINE}
-    ),
+    Role.CHILD_DIRECTOR: RolePolicy((Level.VILLAGE,), _READ | {Capability.CHANGE_RECORDS, Capability.RECORD_BASELINE}),
     Role.GRID_HEAD: RolePolicy((Level.GRID, Level.VILLAGE), _READ),
     # Partners see referrals addressed to them (granted per object), never the registry itself.
     Role.PARTNER_STAFF: RolePolicy(tuple(LEVEL_ORDER), frozenset()),

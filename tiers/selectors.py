@@ -99,13 +99,11 @@ def region_ancestors(region: Region) -> list[Region]:
 
 def region_choices_for_registration(*, user) -> QuerySet[Region]:
     """Villages and grids in which the user may register or hold minors."""
-    return region_list(user=user, capability=Capability.CHANGE_RECORDS).filter(
-        level__in=[Level.VILLAGE, Level.GRID]
-    )
+    return region_list(user=user, capability=Capability.CHANGE_RECORDS).filter(level__in=[Level.VILLAGE, Level.GRID])
 
 
 def region_label(region: Region, ancestors: dict[str, Region] | None = None) -> str:
-    """"Town · Village · Grid" for display; `ancestors` maps codes to regions already loaded."""
+    """Display label "Town · Village · Grid"; `ancestors` maps codes to regions already loaded."""
     codes = [code for code in region.path.split("/") if code]
     names = []
     for code in codes[1:]:  # the county is implied by context

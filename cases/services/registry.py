@@ -87,9 +87,7 @@ class PossibleDuplicate(ValidationError):
     """Same name and birth date as a registered minor; saving needs an explicit confirmation."""
 
     def __init__(self, message: str, visible_matches: list[Minor]):
-        super().__init__(
-            {"confirm_possible_duplicate": [ValidationError(message, code="possible_duplicate")]}
-        )
+        super().__init__({"confirm_possible_duplicate": [ValidationError(message, code="possible_duplicate")]})
         self.visible_matches = visible_matches
 
 
@@ -137,7 +135,9 @@ def _clean_minor_data(data: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _validate_minor(*, actor, data: dict[str, Any], categories: list[CategoryChoice], exclude_pk: int | None) -> list[Category]:
+def _validate_minor(
+    *, actor, data: dict[str, Any], categories: list[CategoryChoice], exclude_pk: int | None
+) -> list[Category]:
     errors: dict[str, list] = {}
 
     def add(field: str, message: str, code: str) -> None:
@@ -260,11 +260,13 @@ def _check_duplicates(*, actor, data: dict[str, Any], exclude_pk: int | None, co
     if matches:
         visible = [m for m in matches if _may_view(actor, m.region)]
         if visible:
-            message = _("已有同名且出生日期相同的未成年人：%(who)s。请核实是否重复登记；确认不是同一人后勾选“确认不是重复登记”再保存。") % {
-                "who": "、".join(f"{m.name}（{m.region.name}）" for m in visible)
-            }
+            message = _(
+                "已有同名且出生日期相同的未成年人：%(who)s。请核实是否重复登记；确认不是同一人后勾选“确认不是重复登记”再保存。"
+            ) % {"who": "、".join(f"{m.name}（{m.region.name}）" for m in visible)}
         else:
-            message = _("其他地区已有同名且出生日期相同的登记。请先联系乡镇（街道）民政办核实；确认不是同一人后勾选“确认不是重复登记”再保存。")
+            message = _(
+                "其他地区已有同名且出生日期相同的登记。请先联系乡镇（街道）民政办核实；确认不是同一人后勾选“确认不是重复登记”再保存。"
+            )
         raise PossibleDuplicate(message, visible)
 
 
@@ -304,19 +306,33 @@ def _apply_categories(*, minor: Minor, actor, chosen: list[Category], choices: l
     for code, link in current.items():
         if code not in wanted:
             link.delete()
-            _event(minor=minor, kind=MinorEvent.Kind.CATEGORY_REMOVED, actor=actor,
-                   changes=[{"field": "category", "from": code, "to": None}])
+            _event(
+                minor=minor,
+                kind=MinorEvent.Kind.CATEGORY_REMOVED,
+                actor=actor,
+                changes=[{"field": "category", "from": code, "to": None}],
+            )
         elif link.note != notes.get(code, ""):
             old_note = link.note
             link.note = notes.get(code, "")
             link.save(update_fields=["note"])
-            _event(minor=minor, kind=MinorEvent.Kind.CATEGORY_ADDED, actor=actor,
-                   changes=[{"field": "category_note", "from": old_note, "to": link.note}], note=code)
+            _event(
+                minor=minor,
+                kind=MinorEvent.Kind.CATEGORY_ADDED,
+                actor=actor,
+                changes=[{"field": "category_note", "from": old_note, "to": link.note}],
+                note=code,
+            )
     for code, category in wanted.items():
         if code not in current:
             MinorCategory.objects.create(minor=minor, category=category, note=notes.get(code, ""))
-            _event(minor=minor, kind=MinorEvent.Kind.CATEGORY_ADDED, actor=actor,
-                   changes=[{"field": "category", "from": None, "to": code}], note=notes.get(code, ""))
+            _event(
+                minor=minor,
+                kind=MinorEvent.Kind.CATEGORY_ADDED,
+                actor=actor,
+                changes=[{"field": "category", "from": None, "to": code}],
+                note=notes.get(code, ""),
+            )
 
 
 def _apply_guardians(*, minor: Minor, actor, guardians: list[dict[str, Any]]) -> None:
@@ -328,7 +344,9 @@ def _apply_guardians(*, minor: Minor, actor, guardians: list[dict[str, Any]]) ->
         if guardian_id:
             guardian = existing.get(int(guardian_id))
             if guardian is None:
-                raise ValidationError({"guardians": [ValidationError(_("监护人记录不存在或不属于该未成年人。"), code="invalid")]})
+                raise ValidationError(
+                    {"guardians": [ValidationError(_("监护人记录不存在或不属于该未成年人。"), code="invalid")]}
+                )
             kept.add(guardian.pk)
             old = {field: getattr(guardian, field) for field in GUARDIAN_FIELDS}
             changes = _diff(old, values, GUARDIAN_FIELDS)
@@ -338,19 +356,36 @@ def _apply_guardians(*, minor: Minor, actor, guardians: list[dict[str, Any]]) ->
                 guardian.sort_order = order
                 guardian.save()
             if changes:
-                _event(minor=minor, kind=MinorEvent.Kind.GUARDIAN_CHANGED, actor=actor, changes=changes,
-                       note=f"{guardian.get_relation_display()} {guardian.name}")
+                _event(
+                    minor=minor,
+                    kind=MinorEvent.Kind.GUARDIAN_CHANGED,
+                    actor=actor,
+                    changes=changes,
+                    note=f"{guardian.get_relation_display()} {guardian.name}",
+                )
         else:
             guardian = Guardian.objects.create(minor=minor, sort_order=order, **values)
             kept.add(guardian.pk)
-            _event(minor=minor, kind=MinorEvent.Kind.GUARDIAN_ADDED, actor=actor,
-                   changes=[{"field": f, "from": None, "to": _jsonable(v)} for f, v in values.items() if v not in ("", False, None)],
-                   note=f"{guardian.get_relation_display()} {guardian.name}")
+            _event(
+                minor=minor,
+                kind=MinorEvent.Kind.GUARDIAN_ADDED,
+                actor=actor,
+                changes=[
+                    {"field": f, "from": None, "to": _jsonable(v)}
+                    for f, v in values.items()
+                    if v not in ("", False, None)
+                ],
+                note=f"{guardian.get_relation_display()} {guardian.name}",
+            )
     for pk, guardian in existing.items():
         if pk not in kept:
-            _event(minor=minor, kind=MinorEvent.Kind.GUARDIAN_REMOVED, actor=actor,
-                   changes=[{"field": "name", "from": guardian.name, "to": None}],
-                   note=f"{guardian.get_relation_display()} {guardian.name}")
+            _event(
+                minor=minor,
+                kind=MinorEvent.Kind.GUARDIAN_REMOVED,
+                actor=actor,
+                changes=[{"field": "name", "from": guardian.name, "to": None}],
+                note=f"{guardian.get_relation_display()} {guardian.name}",
+            )
             guardian.delete()
 
 
@@ -440,7 +475,9 @@ def minor_update(
             _apply_categories(minor=locked, actor=actor, chosen=chosen, choices=categories)
             _apply_guardians(minor=locked, actor=actor, guardians=guardians)
     except IntegrityError:
-        existing = Minor.objects.select_related("region").filter(id_number=data.get("id_number")).exclude(pk=minor.pk).first()
+        existing = (
+            Minor.objects.select_related("region").filter(id_number=data.get("id_number")).exclude(pk=minor.pk).first()
+        )
         if existing is None:
             raise
         _raise_duplicate_id(actor=actor, existing=existing)
@@ -491,8 +528,10 @@ def minor_close(*, actor, minor: Minor, reason: str, note: str = "") -> Minor:
         minor=locked,
         kind=MinorEvent.Kind.CLOSED,
         actor=actor,
-        changes=[{"field": "status", "from": MinorStatus.ACTIVE, "to": MinorStatus.CLOSED},
-                 {"field": "closed_reason", "from": None, "to": reason}],
+        changes=[
+            {"field": "status", "from": MinorStatus.ACTIVE, "to": MinorStatus.CLOSED},
+            {"field": "closed_reason", "from": None, "to": reason},
+        ],
         note=note.strip(),
     )
     return locked
@@ -520,8 +559,10 @@ def minor_reopen(*, actor, minor: Minor, note: str) -> Minor:
         minor=locked,
         kind=MinorEvent.Kind.REOPENED,
         actor=actor,
-        changes=[{"field": "status", "from": MinorStatus.CLOSED, "to": MinorStatus.ACTIVE},
-                 {"field": "closed_reason", "from": old_reason, "to": None}],
+        changes=[
+            {"field": "status", "from": MinorStatus.CLOSED, "to": MinorStatus.ACTIVE},
+            {"field": "closed_reason", "from": old_reason, "to": None},
+        ],
         note=note.strip(),
     )
     return locked
@@ -542,6 +583,11 @@ def baseline_record(*, actor, region: Region, as_of: date, minor_count: int, not
     baseline, _created = BaselinePopulation.objects.update_or_create(
         region=region,
         as_of=as_of,
-        defaults={"minor_count": minor_count, "note": note.strip(), "recorded_by": actor, "recorded_at": timezone.now()},
+        defaults={
+            "minor_count": minor_count,
+            "note": note.strip(),
+            "recorded_by": actor,
+            "recorded_at": timezone.now(),
+        },
     )
     return baseline
