@@ -7,6 +7,7 @@ from cases.api import register_routes as register_case_routes
 from minorprot.api import router
 from tiers.api import me, token_obtain
 from tiers.api import register_routes as register_tier_routes
+from tiers.health import healthz
 
 register_tier_routes(router)
 register_case_routes(router)
@@ -22,6 +23,7 @@ urlpatterns = [
     path("minors/", include("cases.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "v1"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

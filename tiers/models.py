@@ -105,3 +105,19 @@ class ApiToken(models.Model):
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class JobHeartbeat(models.Model):
+    """The last run of a scheduled job. Written by the job itself, read by /healthz, so an operator can
+    see that the scheduler and a worker are really running (not just that the processes exist)."""
+
+    name = models.CharField(_("任务名称"), max_length=100, unique=True)
+    last_run_at = models.DateTimeField(_("最近运行时间"))
+    runs = models.PositiveBigIntegerField(_("运行次数"), default=0)
+
+    class Meta:
+        verbose_name = _("定时任务心跳")
+        verbose_name_plural = _("定时任务心跳")
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,11 +9,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tiers.models import ApiToken, Region, StaffPost
+from tiers.models import ApiToken, JobHeartbeat, Region, StaffPost
 from tiers.roles import LEVEL_ORDER, ROLE_POLICIES, Level
 from tiers.selectors import forget_posts
 
@@ -154,3 +155,16 @@ def token_authenticate(*, key: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+def heartbeat_record(*, name: str) -> JobHeartbeat:
+    """Note that the scheduled job `name` ran now. One row per job (unique name), so two workers
+    running the job at once, or a retried message, still leave one row; `runs` counts every run."""
+    now = timezone.now()
+    if not JobHeartbeat.objects.filter(name=name).update(last_run_at=now, runs=F("runs") + 1):
+        try:
+            with transaction.atomic():
+                return JobHeartbeat.objects.create(name=name, last_run_at=now, runs=1)
+        except IntegrityError:  # created by a concurrent run between the update and the insert
+            JobHeartbeat.objects.filter(name=name).update(last_run_at=now, runs=F("runs") + 1)
+    return JobHeartbeat.objects.get(name=name)

@@ -133,7 +133,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Schedules are declared in code; each app adds its entries here (see minorprot/celery.py).
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Proves that beat and a worker really run jobs; /healthz reports the age of the last run.
+    "record-heartbeat": {"task": "tiers.tasks.record_heartbeat", "schedule": 60.0},
+}
 
 # --- REST API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
