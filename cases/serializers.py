@@ -60,6 +60,24 @@ class GuardianSerializer(serializers.ModelSerializer):
         ]
 
 
+class CategoryCodesField(serializers.ListField):
+    """Reads as the minor's category codes; writes as a list of active category codes."""
+
+    def get_attribute(self, instance):
+        return [link.category.code for link in instance.category_links.all()]
+
+    def to_representation(self, data):
+        return list(data)
+
+
+class CategoryNotesField(serializers.DictField):
+    def get_attribute(self, instance):
+        return {link.category.code: link.note for link in instance.category_links.all() if link.note}
+
+    def to_representation(self, value):
+        return dict(value)
+
+
 class RegionOfMinorField(serializers.PrimaryKeyRelatedField):
     """A village or grid in which the caller may register minors; anything else "does not exist"."""
 
@@ -99,12 +117,12 @@ class MinorSerializer(serializers.ModelSerializer):
     region = RegionOfMinorField(help_text="Village or grid id (create only; use the move action afterwards).")
     region_name = serializers.CharField(source="region.name", read_only=True)
     age = serializers.SerializerMethodField()
-    categories = serializers.ListField(
+    categories = CategoryCodesField(
         child=serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(is_active=True)),
         allow_empty=False,
         help_text="Category codes of domain.md §2.2, e.g. LEFT_BEHIND, ORPHAN.",
     )
-    category_notes = serializers.DictField(
+    category_notes = CategoryNotesField(
         child=serializers.CharField(allow_blank=True, max_length=200),
         required=False,
         help_text="Optional notes keyed by category code; OTHER_SPECIAL_HARDSHIP requires one.",
@@ -154,13 +172,6 @@ class MinorSerializer(serializers.ModelSerializer):
         from django.utils import timezone
 
         return age_on(minor.birth_date, timezone.localdate())
-
-    def to_representation(self, minor: Minor):
-        data = super().to_representation(minor)
-        links = list(minor.category_links.all())
-        data["categories"] = [link.category.code for link in links]
-        data["category_notes"] = {link.category.code: link.note for link in links if link.note}
-        return data
 
     def get_fields(self):
         fields = super().get_fields()
