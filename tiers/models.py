@@ -34,7 +34,8 @@ class Region(models.Model):
         ordering = ["path"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(level=Level.COUNTY, parent__isnull=True) | (~Q(level=Level.COUNTY) & Q(parent__isnull=False)),
+                condition=Q(level=Level.COUNTY, parent__isnull=True)
+                | (~Q(level=Level.COUNTY) & Q(parent__isnull=False)),
                 name="region_only_county_is_root",
             ),
         ]
