@@ -17,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
 
 from cases.identity import age_on, normalise_id_number, normalise_phone, parse_id_number
 from cases.models import (
@@ -34,6 +33,7 @@ from cases.models import (
     MinorStatus,
     NoIdReason,
 )
+from cases.romanisation import name_romanisation
 from tiers.models import Region
 from tiers.roles import Capability, Level
 from tiers.selectors import user_reach
@@ -102,13 +102,6 @@ class CategoryChoice:
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def name_romanisation(name: str) -> tuple[str, str]:
-    """Full pinyin and initials of a Chinese name, lower case, for search ("zs" finds 张三)."""
-    syllables = [s for s in lazy_pinyin(name, errors="ignore") if s.isalnum()]
-    initials = [s for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore") if s.isalnum()]
-    return "".join(syllables).lower()[:200], "".join(initials).lower()[:50]
 
 
 def _today() -> date:

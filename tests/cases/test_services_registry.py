@@ -234,3 +234,15 @@ def test_baseline_is_recorded_per_village_and_date(child_director, tree):
 def test_register_minor_factory_goes_through_the_service(town_officer, tree):
     minor = register_minor(actor=town_officer, region=tree.grid_a1, name="王小明")
     assert minor.region == tree.grid_a1 and minor.events.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [("张三", "zs"), ("张三", "zhangsan"), ("曾小明", "zxm"), ("曾小明", "cxm"), ("单田芳", "shantianfang"), ("覃丽", "ql")],
+)
+def test_names_are_found_by_pinyin_including_surname_readings(town_officer, tree, name, query):
+    from cases.selectors import MinorFilters, minor_list
+
+    minor = register_minor(actor=town_officer, region=tree.village_a1, name=name)
+    register_minor(actor=town_officer, region=tree.village_a1, name="李四")
+    assert list(minor_list(user=town_officer, filters=MinorFilters(q=query))) == [minor]
