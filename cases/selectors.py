@@ -9,7 +9,16 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from cases.models import BaselinePopulation, Category, Guardian, Minor, MinorCategory, MinorEvent
+from cases.models import (
+    AccessLog,
+    BaselinePopulation,
+    Category,
+    Guardian,
+    Minor,
+    MinorCategory,
+    MinorEvent,
+    MinorStatus,
+)
 from tiers.models import Region
 from tiers.roles import Capability
 from tiers.selectors import scope_q, user_reach
@@ -135,3 +144,27 @@ def minor_counts_by_region(*, user, regions: list[Region]) -> dict[int, int]:
     for region in regions:
         counts[region.pk] = sum(n for path, n in per_leaf.items() if path.startswith(region.path))
     return counts
+
+
+def minor_active_count(*, user) -> int:
+    """How many active minors the user may see (the landing page's figure)."""
+    return minor_base_queryset(user=user).filter(status=MinorStatus.ACTIVE).count()
+
+
+def minor_may_view(*, user, minor: Minor) -> bool:
+    return user_reach(user, Capability.VIEW_RECORDS).covers(minor.region.path)
+
+
+def category_names() -> dict[str, str]:
+    """Code → name for every category, inactive ones included, so old history stays readable."""
+    return dict(Category.objects.values_list("code", "name"))
+
+
+def access_log_list(*, user, minor: Minor) -> QuerySet[AccessLog]:
+    """Who read `minor`'s record and when; only for users who may change the record."""
+    return (
+        AccessLog.objects.filter(minor=minor)
+        .filter(scope_q(user, Capability.CHANGE_RECORDS, field="minor__region__path"))
+        .select_related("user")
+        .order_by("-at", "-id")
+    )

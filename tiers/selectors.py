@@ -111,3 +111,28 @@ def region_label(region: Region, ancestors: dict[str, Region] | None = None) -> 
         if unit is not None:
             names.append(unit.name)
     return " · ".join(names) if names else region.name
+
+
+def region_may(*, user, region: Region, capability: str) -> bool:
+    """Whether the user holds `capability` at `region` (for showing a link or a form, not for scoping)."""
+    return user_reach(user, capability).covers(region.path)
+
+
+def region_children(*, user, region: Region) -> QuerySet[Region]:
+    """The units directly below `region` that the user may see."""
+    return region_list(user=user).filter(parent=region)
+
+
+def region_choices_for_move(*, user, region: Region) -> QuerySet[Region]:
+    """Where a minor living in `region` may move to: any active village or grid of the same county.
+
+    The destination may lie outside the user's own reach: moving hands the record to the new
+    village's staff (issue 2 §3). Names of places are not private; the records in them are."""
+    if not region_may(user=user, region=region, capability=Capability.CHANGE_RECORDS):
+        return Region.objects.none()
+    county_path = region.path.split("/", 1)[0] + "/"
+    return (
+        Region.objects.filter(path__startswith=county_path, is_active=True, level__in=[Level.VILLAGE, Level.GRID])
+        .exclude(pk=region.pk)
+        .order_by("path")
+    )

@@ -1,0 +1,36 @@
+// minorprot: small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+
+  // Guardian formset: "添加监护人" clones the empty form from its <template>.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-add-guardian]");
+    if (!button) return;
+    var template = document.getElementById("guardian-empty-form");
+    var total = document.getElementById("id_guardians-TOTAL_FORMS");
+    var container = document.getElementById("guardian-forms");
+    if (!template || !total || !container) return;
+    var index = Number(total.value);
+    container.insertAdjacentHTML("beforeend", template.innerHTML.replace(/__prefix__/g, String(index)));
+    total.value = String(index + 1);
+    var first = container.lastElementChild && container.lastElementChild.querySelector("select, input:not([type=hidden])");
+    if (first) first.focus();
+  });
+
+  // An 18-character ID number carries the birth date and gender: fill them in if still empty.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[name='id_number']")) return;
+    var value = input.value.replace(/\s/g, "").toUpperCase();
+    if (!/^\d{17}[\dX]$/.test(value)) return;
+    var form = input.form;
+    var birth = form.querySelector("input[name='birth_date']");
+    if (birth && !birth.value) {
+      birth.value = value.slice(6, 10) + "-" + value.slice(10, 12) + "-" + value.slice(12, 14);
+    }
+    var gender = form.querySelector("select[name='gender']");
+    if (gender && !gender.value) {
+      gender.value = Number(value.charAt(16)) % 2 === 1 ? "M" : "F";
+    }
+  });
+})();
