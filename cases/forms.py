@@ -42,7 +42,9 @@ class MinorFilterForm(forms.Form):
         max_length=50,
         widget=forms.TextInput(attrs={"placeholder": _("姓名、拼音首字母（如 zs）或身份证号"), "type": "search"}),
     )
-    region = RegionChoiceField(label=_("地区"), queryset=Region.objects.none(), required=False, empty_label=_("全部地区"))
+    region = RegionChoiceField(
+        label=_("地区"), queryset=Region.objects.none(), required=False, empty_label=_("全部地区")
+    )
     category = forms.ChoiceField(label=_("困境类别"), required=False)
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *MinorStatus.choices])
     gender = forms.ChoiceField(label=_("性别"), required=False, choices=[("", _("全部")), *Gender.choices])
@@ -88,9 +90,7 @@ class MinorForm(forms.Form):
     education_status = _model_field(Minor, "education_status")
     school_name = _model_field(Minor, "school_name")
     orphan_care_setting = _model_field(Minor, "orphan_care_setting")
-    categories = forms.MultipleChoiceField(
-        label=_("困境类别"), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    categories = forms.MultipleChoiceField(label=_("困境类别"), required=False, widget=forms.CheckboxSelectMultiple)
     confirm_possible_duplicate = forms.BooleanField(label=_("确认不是重复登记"), required=False)
 
     def __init__(self, data=None, *, categories: QuerySet[Category], regions: QuerySet[Region] | None = None, **kwargs):

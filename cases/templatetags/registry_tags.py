@@ -66,7 +66,7 @@ def _loaded_chain(region: Region) -> dict[str, Region]:
 
 @register.filter
 def place(region: Region | None) -> str:
-    """"Town · Village · Grid" from a region whose parents came with select_related."""
+    """ "Town · Village · Grid" from a region whose parents came with select_related."""
     if region is None:
         return EMPTY
     return region_label(region, _loaded_chain(region))
