@@ -41,6 +41,9 @@ class Capability(models.TextChoices):
     CHANGE_RECORDS = "CHANGE_RECORDS", _("登记和修改档案")
     RECORD_BASELINE = "RECORD_BASELINE", _("填报未成年人底数")
     EXPORT = "EXPORT", _("导出台账")
+    GRADE = "GRADE", _("评估定级")
+    LOG_VISITS = "LOG_VISITS", _("记录走访")
+    MANAGE_POLICY = "MANAGE_POLICY", _("维护评估指标和分级要求")
 
 
 @dataclass(frozen=True)
@@ -52,14 +55,26 @@ class RolePolicy:
 _READ = frozenset({Capability.VIEW_REGIONS, Capability.VIEW_AGGREGATES, Capability.VIEW_RECORDS})
 
 ROLE_POLICIES: dict[str, RolePolicy] = {
-    Role.COUNTY_CIVIL_AFFAIRS: RolePolicy((Level.COUNTY,), _READ | {Capability.EXPORT}),
+    Role.COUNTY_CIVIL_AFFAIRS: RolePolicy((Level.COUNTY,), _READ | {Capability.EXPORT, Capability.MANAGE_POLICY}),
     Role.TOWN_LEADER: RolePolicy((Level.TOWN,), _READ | {Capability.EXPORT}),
     Role.TOWN_OFFICE: RolePolicy(
-        (Level.TOWN,), _READ | {Capability.CHANGE_RECORDS, Capability.RECORD_BASELINE, Capability.EXPORT}
+        (Level.TOWN,),
+        _READ
+        | {
+            Capability.CHANGE_RECORDS,
+            Capability.RECORD_BASELINE,
+            Capability.EXPORT,
+            Capability.GRADE,
+            Capability.LOG_VISITS,
+        },
     ),
-    Role.CHILD_SUPERVISOR: RolePolicy((Level.TOWN,), _READ | {Capability.CHANGE_RECORDS}),
-    Role.CHILD_DIRECTOR: RolePolicy((Level.VILLAGE,), _READ | {Capability.CHANGE_RECORDS, Capability.RECORD_BASELINE}),
-    Role.GRID_HEAD: RolePolicy((Level.GRID, Level.VILLAGE), _READ),
+    Role.CHILD_SUPERVISOR: RolePolicy(
+        (Level.TOWN,), _READ | {Capability.CHANGE_RECORDS, Capability.GRADE, Capability.LOG_VISITS}
+    ),
+    Role.CHILD_DIRECTOR: RolePolicy(
+        (Level.VILLAGE,), _READ | {Capability.CHANGE_RECORDS, Capability.RECORD_BASELINE, Capability.LOG_VISITS}
+    ),
+    Role.GRID_HEAD: RolePolicy((Level.GRID, Level.VILLAGE), _READ | {Capability.LOG_VISITS}),
     # Partners see referrals addressed to them (granted per object), never the registry itself.
     Role.PARTNER_STAFF: RolePolicy(tuple(LEVEL_ORDER), frozenset()),
     Role.LEADERSHIP_VIEWER: RolePolicy(

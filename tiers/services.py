@@ -61,16 +61,16 @@ def region_create(*, code: str, name: str, level: str, parent: Region | None = N
         expected_parent_level = LEVEL_ORDER[LEVEL_ORDER.index(level) - 1]
         if parent.level != expected_parent_level:
             raise ValidationError(
-                {"parent": _("%(level)s的上级应为%(parent)s。") % {
-                    "level": Level(level).label, "parent": Level(expected_parent_level).label}}
+                {
+                    "parent": _("%(level)s的上级应为%(parent)s。")
+                    % {"level": Level(level).label, "parent": Level(expected_parent_level).label}
+                }
             )
     _validate_code(code=code, level=level, parent=parent)
     if Region.objects.filter(code=code).exists():
         raise ValidationError({"code": _("该区划代码已存在。")})
     path = f"{parent.path if parent else ''}{code}/"
-    return Region.objects.create(
-        code=code, name=name, level=level, parent=parent, path=path, depth=path.count("/")
-    )
+    return Region.objects.create(code=code, name=name, level=level, parent=parent, path=path, depth=path.count("/"))
 
 
 def region_get_or_create(*, code: str, name: str, level: str, parent: Region | None = None) -> Region:
@@ -96,8 +96,10 @@ def post_assign(*, user, region: Region, role: str, title: str = "", phone: str 
     policy = ROLE_POLICIES[role]
     if region.level not in policy.levels:
         raise ValidationError(
-            {"region": _("“%(role)s”岗位只能设在：%(levels)s。") % {
-                "role": role, "levels": "、".join(str(Level(level).label) for level in policy.levels)}}
+            {
+                "region": _("“%(role)s”岗位只能设在：%(levels)s。")
+                % {"role": role, "levels": "、".join(str(Level(level).label) for level in policy.levels)}
+            }
         )
     post, _created = StaffPost.objects.get_or_create(
         user=user, region=region, role=role, defaults={"title": title, "phone": phone}
@@ -168,3 +170,23 @@ def heartbeat_record(*, name: str) -> JobHeartbeat:
         except IntegrityError:  # created by a concurrent run between the update and the insert
             JobHeartbeat.objects.filter(name=name).update(last_run_at=now, runs=F("runs") + 1)
     return JobHeartbeat.objects.get(name=name)
+
+
+SYSTEM_USERNAME = "system"
+
+
+def system_actor():
+    """The account that scheduled jobs act as (closing records at 18, for instance). It cannot log in."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=SYSTEM_USERNAME).first()
+    if user is None:
+        user = user_model(username=SYSTEM_USERNAME, first_name="系统", is_active=False)
+        user.set_unusable_password()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            user = user_model.objects.get(username=SYSTEM_USERNAME)
+    return user

@@ -109,7 +109,14 @@ def _today() -> date:
 
 
 def _may_change(actor, region: Region) -> bool:
-    return user_reach(actor, Capability.CHANGE_RECORDS).covers(region.path)
+    return _is_system(actor) or user_reach(actor, Capability.CHANGE_RECORDS).covers(region.path)
+
+
+def _is_system(actor) -> bool:
+    """The account scheduled jobs act as (tiers.services.system_actor): it cannot log in."""
+    from tiers.services import SYSTEM_USERNAME
+
+    return actor.get_username() == SYSTEM_USERNAME and not actor.is_active and not actor.has_usable_password()
 
 
 def _may_view(actor, region: Region) -> bool:
@@ -584,3 +591,14 @@ def baseline_record(*, actor, region: Region, as_of: date, minor_count: int, not
         },
     )
     return baseline
+
+
+def minor_grade_record(*, minor: Minor, grade: str, at=None) -> Minor:
+    """Store a minor's current risk grade on the registry row, so the ledger can be filtered by it.
+
+    Called only by the screening services, inside their transaction, after they have validated the
+    change and written its GradeChange event (domain.md §3.1: the grade history is kept there)."""
+    at = at or timezone.now()
+    Minor.objects.filter(pk=minor.pk).update(risk_grade=grade, risk_grade_since=at, updated_at=at)
+    minor.risk_grade, minor.risk_grade_since, minor.updated_at = grade, at, at
+    return minor

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from celery.schedules import crontab  # noqa: F401  (used by the apps' schedules as they are added)
+from celery.schedules import crontab
 
 from minorprot.settings.environment import env_bool, env_database, env_int, env_list, env_redis_url, env_str
 
@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "tiers",
     "cases",
+    "screening",
 ]
 
 MIDDLEWARE = [
@@ -136,6 +137,12 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
     # Proves that beat and a worker really run jobs; /healthz reports the age of the last run.
     "record-heartbeat": {"task": "tiers.tasks.record_heartbeat", "schedule": 60.0},
+    # Visit plan for every active minor (also refreshed at once after a grade change or a visit).
+    "refresh-visit-plan": {"task": "screening.tasks.refresh_visit_plan", "schedule": crontab(hour=1, minute=30)},
+    # Overdue visits, red without response, orange without helper: alert the right tier, once.
+    "escalate-overdue": {"task": "screening.tasks.escalate_overdue", "schedule": crontab(minute=5)},
+    # At 16: employment-support notice; at 18: close as aged out.
+    "apply-age-rules": {"task": "screening.tasks.apply_age_rules", "schedule": crontab(hour=0, minute=20)},
 }
 
 # --- REST API ------------------------------------------------------------------------------------

@@ -1,0 +1,155 @@
+"""Alerts and notifications: the one mechanism through which late or dangerous situations reach the
+right person at the right tier (domain.md §1.3 T-3, T-4: what a level cannot handle goes up).
+
+`alerts_sync` is what the scheduled jobs call: given every (subject, period) that a rule finds now,
+it creates the alerts that do not exist yet (a unique constraint makes reruns and retries harmless),
+notifies their recipients once, and resolves the rule's open alerts whose cause is gone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Alert, Notification
+from tiers.models import StaffPost
+
+
+@dataclass(frozen=True)
+class AlertCandidate:
+    subject_key: str
+    period_key: str
+    region_id: int
+    region_path: str
+    message: str
+    minor_id: int | None = None
+    url: str = ""
+
+
+def recipients_for(*, region_paths: Iterable[str], roles: Iterable[str]) -> dict[str, set[int]]:
+    """For each region path, the users holding one of `roles` at that region or above it (one query)."""
+    region_paths = set(region_paths)
+    ancestor_paths: set[str] = set()
+    for path in region_paths:
+        parts = [p for p in path.split("/") if p]
+        ancestor_paths.update("".join(f"{code}/" for code in parts[: i + 1]) for i in range(len(parts)))
+    posts = StaffPost.objects.filter(role__in=list(roles), region__path__in=ancestor_paths, user__is_active=True)
+    by_post_path: dict[str, set[int]] = defaultdict(set)
+    for post_path, user_id in posts.values_list("region__path", "user_id"):
+        by_post_path[post_path].add(user_id)
+    result: dict[str, set[int]] = {}
+    for path in region_paths:
+        users: set[int] = set()
+        for post_path, ids in by_post_path.items():
+            if path.startswith(post_path):
+                users |= ids
+        result[path] = users
+    return result
+
+
+def notify(*, user_ids: Iterable[int], title: str, body: str = "", url: str = "", alert: Alert | None = None) -> None:
+    """Send an in-app notification (and an e-mail after commit) to each user, at most once per alert."""
+    rows = [
+        Notification(user_id=uid, alert=alert, title=title[:200], body=body, url=url[:300]) for uid in set(user_ids)
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=alert is not None)
+    _email_after_commit(user_ids=set(user_ids), title=title, body=body, url=url)
+
+
+def _email_after_commit(*, user_ids: set[int], title: str, body: str, url: str) -> None:
+    if not user_ids:
+        return
+
+    def send() -> None:
+        from cases.tasks import send_notification_email
+
+        send_notification_email.delay(user_ids=sorted(user_ids), title=title, body=body, url=url)
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def alerts_sync(
+    *,
+    rule: str,
+    severity: str,
+    roles: list[str],
+    candidates: list[AlertCandidate],
+    resolve_scope: Q | None = None,
+) -> dict[str, int]:
+    """Make the open alerts of `rule` equal to `candidates`: create the missing ones and notify their
+    recipients; resolve open ones no longer found. `resolve_scope` limits which open alerts this run
+    may resolve (for a job that evaluates only part of the rule). Returns counts for logging."""
+    now = timezone.now()
+    wanted = {(c.subject_key, c.period_key): c for c in candidates}
+    existing = (
+        set(
+            Alert.objects.filter(rule=rule, subject_key__in={c.subject_key for c in candidates}).values_list(
+                "subject_key", "period_key"
+            )
+        )
+        if candidates
+        else set()
+    )
+    new = [c for key, c in wanted.items() if key not in existing]
+    Alert.objects.bulk_create(
+        [
+            Alert(
+                rule=rule,
+                subject_key=c.subject_key,
+                period_key=c.period_key,
+                minor_id=c.minor_id,
+                region_id=c.region_id,
+                severity=severity,
+                message=c.message[:300],
+                recipient_roles=roles,
+                created_at=now,
+            )
+            for c in new
+        ],
+        ignore_conflicts=True,
+    )
+    notified = 0
+    if new:
+        created = Alert.objects.filter(rule=rule, subject_key__in={c.subject_key for c in new}, created_at=now)
+        recipients = recipients_for(region_paths={c.region_path for c in new}, roles=roles)
+        for alert in created:
+            candidate = wanted.get((alert.subject_key, alert.period_key))
+            if candidate is None:
+                continue
+            users = recipients.get(candidate.region_path, set())
+            notify(user_ids=users, title=alert.message, url=candidate.url, alert=alert)
+            notified += len(users)
+    open_alerts = Alert.objects.filter(rule=rule, resolved_at__isnull=True)
+    if resolve_scope is not None:
+        open_alerts = open_alerts.filter(resolve_scope)
+    stale = [pk for pk, s, p in open_alerts.values_list("pk", "subject_key", "period_key") if (s, p) not in wanted]
+    resolved = Alert.objects.filter(pk__in=stale).update(resolved_at=now) if stale else 0
+    return {"created": len(new), "resolved": resolved, "notified": notified}
+
+
+@transaction.atomic
+def alert_acknowledge(*, actor, alert: Alert) -> Alert:
+    """Someone responsible has seen the alert; it stays open until its cause is gone."""
+    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    if locked.acknowledged_at is not None:
+        raise ValidationError(_("该预警已被确认。"), code="already_acknowledged")
+    locked.acknowledged_at = timezone.now()
+    locked.acknowledged_by = actor
+    locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return locked
+
+
+def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read (all unread ones when `ids` is None)."""
+    queryset = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    return queryset.update(read_at=timezone.now())

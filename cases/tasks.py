@@ -1,0 +1,17 @@
+"""Thin Celery tasks of the registry: load by id, call a service or send mail."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_notification_email(*, user_ids: list[int], title: str, body: str = "", url: str = "") -> int:
+    """E-mail a notification to those of `user_ids` who have an address. Re-sending is harmless."""
+    users = get_user_model().objects.filter(pk__in=user_ids, is_active=True).exclude(email="")
+    text = "\n\n".join(part for part in (body, url) if part) or title
+    messages = [(f"[minorprot] {title}", text, settings.DEFAULT_FROM_EMAIL, [user.email]) for user in users]
+    return send_mass_mail(messages, fail_silently=False) if messages else 0

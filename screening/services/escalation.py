@@ -1,0 +1,245 @@
+"""Escalation (hourly) and age rules (daily): who must be told, at which tier, exactly once.
+
+Rules (domain.md §1.3 T-3/T-4, §3.1, §10.1, §10.3):
+- VISIT_OVERDUE: a visit overdue by more than one interval → child supervisor and town office.
+- VISIT_OVERDUE_2X: overdue by more than two intervals → the town leader.
+- RED_RESPONSE_MISSING: a red child with no emergency response recorded since being graded red →
+  the town office at once; RED_RESPONSE_LATE: still none after the deadline (24 hours) → the town
+  leader and district civil affairs.
+- HELPER_MISSING: a grade that requires a one-to-one helper (orange, red) without one → town office.
+- NEW_RISK_FOUND (raised by a visit) is resolved here once a risk-level assessment follows the visit.
+- AGE_16 (daily): at 16 a minor becomes eligible for vocational training and employment support →
+  town office. AGED_OUT (daily): at 18 the record is closed as aged out and leaves the visit plan.
+
+Each alert is unique per (rule, child, period) — the period being the missed due date or the grade
+change — so reruns create nothing new; alerts whose cause is gone are resolved.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Alert, ClosedReason, Minor, MinorStatus, RiskGrade
+from cases.services.alerts import AlertCandidate, alerts_sync
+from cases.services.registry import minor_close
+from screening.models import Assessment, AssessmentKind, EmergencyResponse, GradePolicy, PairedHelper, VisitPlan
+from screening.services.plan import AddDays
+from screening.services.visits import NEW_RISK_RULE
+from tiers.roles import Role
+from tiers.services import system_actor
+
+RULE_ROLES = {
+    "VISIT_OVERDUE": [Role.CHILD_SUPERVISOR, Role.TOWN_OFFICE],
+    "VISIT_OVERDUE_2X": [Role.TOWN_LEADER],
+    "RED_RESPONSE_MISSING": [Role.TOWN_OFFICE, Role.CHILD_SUPERVISOR],
+    "RED_RESPONSE_LATE": [Role.TOWN_LEADER, Role.COUNTY_CIVIL_AFFAIRS],
+    "HELPER_MISSING": [Role.TOWN_OFFICE],
+    "AGE_16": [Role.TOWN_OFFICE],
+}
+_PLAN_FIELDS = (
+    "minor_id",
+    "minor__name",
+    "minor__region_id",
+    "minor__region__name",
+    "region_path",
+    "next_due_on",
+    "grade",
+    "grade_since",
+)
+
+
+class _Policies:
+    """The grade policies, loaded once per run: a county's own row, else the default."""
+
+    def __init__(self) -> None:
+        self.rows = {
+            (p.county.code if p.county_id else None, p.grade): p for p in GradePolicy.objects.select_related("county")
+        }
+
+    def get(self, region_path: str, grade: str) -> GradePolicy | None:
+        county_code = region_path.split("/", 1)[0]
+        return self.rows.get((county_code, grade)) or self.rows.get((None, grade))
+
+
+def _candidate(row: dict, period: str, message: str) -> AlertCandidate:
+    return AlertCandidate(
+        subject_key=f"minor:{row['minor_id']}",
+        period_key=period,
+        minor_id=row["minor_id"],
+        region_id=row["minor__region_id"],
+        region_path=row["region_path"],
+        message=message,
+        url=f"/minors/{row['minor_id']}/",
+    )
+
+
+def _names(row: dict) -> dict:
+    return {"name": row["minor__name"], "place": row["minor__region__name"]}
+
+
+def escalate(*, now=None, minor_ids: list[int] | None = None) -> dict[str, dict]:
+    """Evaluate every escalation rule over the visit plan (all minors, or only `minor_ids`); idempotent."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if minor_ids is None:
+        plan_scope, resolve_scope = Q(), None
+    else:
+        plan_scope = Q(minor_id__in=minor_ids)
+        resolve_scope = Q(subject_key__in=[f"minor:{pk}" for pk in minor_ids])
+    policies = _Policies()
+    plans = VisitPlan.objects.filter(plan_scope, minor__status=MinorStatus.ACTIVE, next_due_on__isnull=False)
+    results: dict[str, dict] = {}
+
+    def sync(rule: str, severity: str, candidates: list[AlertCandidate]) -> None:
+        results[rule] = alerts_sync(
+            rule=rule, severity=severity, roles=RULE_ROLES[rule], candidates=candidates, resolve_scope=resolve_scope
+        )
+
+    for rule, intervals, severity, text in (
+        (
+            "VISIT_OVERDUE",
+            1,
+            Alert.Severity.WARNING,
+            _("%(name)s（%(place)s）应于%(due)s走访，已逾期超过一个走访周期。"),
+        ),
+        (
+            "VISIT_OVERDUE_2X",
+            2,
+            Alert.Severity.URGENT,
+            _("%(name)s（%(place)s）应于%(due)s走访，已逾期超过两个走访周期，请督办。"),
+        ),
+    ):
+        rows = plans.filter(next_due_on__lt=AddDays(Value(today), -intervals * F("interval_days"))).values(
+            *_PLAN_FIELDS
+        )
+        sync(
+            rule,
+            severity,
+            [
+                _candidate(row, row["next_due_on"].isoformat(), text % {**_names(row), "due": row["next_due_on"]})
+                for row in rows
+            ],
+        )
+
+    red_rows = list(
+        plans.filter(grade=RiskGrade.RED, grade_since__isnull=False)
+        .annotate(
+            responded=Exists(
+                EmergencyResponse.objects.filter(minor_id=OuterRef("minor_id"), acted_at__gte=OuterRef("grade_since"))
+            )
+        )
+        .filter(responded=False)
+        .values(*_PLAN_FIELDS)
+    )
+    sync(
+        "RED_RESPONSE_MISSING",
+        Alert.Severity.URGENT,
+        [
+            _candidate(
+                row,
+                row["grade_since"].isoformat(),
+                _("%(name)s（%(place)s）已定为红色等级，须在24小时内记录应急处置。") % _names(row),
+            )
+            for row in red_rows
+        ],
+    )
+    late = []
+    for row in red_rows:
+        policy = policies.get(row["region_path"], RiskGrade.RED)
+        hours = (policy.response_deadline_hours if policy else None) or 24
+        if row["grade_since"] + timedelta(hours=hours) <= now:
+            message = _("%(name)s（%(place)s）定为红色等级已超过%(h)d小时，仍未记录应急处置。") % {
+                **_names(row),
+                "h": hours,
+            }
+            late.append(_candidate(row, row["grade_since"].isoformat(), message))
+    sync("RED_RESPONSE_LATE", Alert.Severity.URGENT, late)
+
+    helper_grades = sorted({p.grade for p in policies.rows.values() if p.requires_helper})
+    without_helper = (
+        plans.filter(grade__in=helper_grades)
+        .annotate(has_helper=Exists(PairedHelper.objects.filter(minor_id=OuterRef("minor_id"), until__isnull=True)))
+        .filter(has_helper=False)
+        .values(*_PLAN_FIELDS)
+    )
+    sync(
+        "HELPER_MISSING",
+        Alert.Severity.WARNING,
+        [
+            _candidate(
+                row,
+                row["grade_since"].isoformat() if row["grade_since"] else "-",
+                _("%(name)s（%(place)s）为%(grade)s等级，尚未指定一对一帮扶人。")
+                % {**_names(row), "grade": RiskGrade(row["grade"]).label},
+            )
+            for row in without_helper
+            if (policy := policies.get(row["region_path"], row["grade"])) is not None and policy.requires_helper
+        ],
+    )
+    results[NEW_RISK_RULE] = {"resolved": _resolve_new_risk(minor_ids=minor_ids, now=now)}
+    return results
+
+
+def _resolve_new_risk(*, minor_ids: list[int] | None, now) -> int:
+    """A new-risk alert is resolved by a risk-level assessment recorded after the visit that raised it."""
+    open_alerts = Alert.objects.filter(rule=NEW_RISK_RULE, resolved_at__isnull=True)
+    if minor_ids is not None:
+        open_alerts = open_alerts.filter(minor_id__in=minor_ids)
+    reassessed = open_alerts.filter(
+        Exists(
+            Assessment.objects.filter(
+                minor_id=OuterRef("minor_id"), kind=AssessmentKind.RISK_LEVEL, created_at__gte=OuterRef("created_at")
+            )
+        )
+    )
+    return reassessed.update(resolved_at=now)
+
+
+def age_rules_apply(*, today: date | None = None) -> dict[str, int]:
+    """At 16: tell the town office the minor may now get vocational training and employment support
+    (domain.md §10.3; 002 三(五)). At 18: close the record as aged out, with an event, and drop it
+    from the visit plan (domain.md §10.3: a minor is under 18)."""
+    today = today or timezone.localdate()
+    sixteen = _years_before(today, 16)
+    eighteen = _years_before(today, 18)
+    aged_out = list(Minor.objects.filter(status=MinorStatus.ACTIVE, birth_date__lte=eighteen).select_related("region"))
+    if aged_out:
+        actor = system_actor()
+        for minor in aged_out:
+            minor_close(actor=actor, minor=minor, reason=ClosedReason.AGED_OUT, note=_("年满18周岁，系统自动销档。"))
+        from screening.services.plan import visit_plan_refresh
+
+        visit_plan_refresh(minor_ids=[m.pk for m in aged_out])
+    rows = Minor.objects.filter(status=MinorStatus.ACTIVE, birth_date__lte=sixteen, birth_date__gt=eighteen).values(
+        "id", "name", "region_id", "region__path", "region__name"
+    )
+    result = alerts_sync(
+        rule="AGE_16",
+        severity=Alert.Severity.NOTICE,
+        roles=RULE_ROLES["AGE_16"],
+        candidates=[
+            AlertCandidate(
+                subject_key=f"minor:{row['id']}",
+                period_key="16",
+                minor_id=row["id"],
+                region_id=row["region_id"],
+                region_path=row["region__path"],
+                message=_("%(name)s（%(place)s）已满16周岁，可申请职业技能培训和就业扶持。")
+                % {"name": row["name"], "place": row["region__name"]},
+                url=f"/minors/{row['id']}/",
+            )
+            for row in rows
+        ],
+    )
+    return {"aged_out": len(aged_out), **{f"age16_{key}": value for key, value in result.items()}}
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)

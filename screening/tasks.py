@@ -1,0 +1,40 @@
+"""Thin, idempotent Celery tasks for the visit schedule; schedules are in settings.CELERY_BEAT_SCHEDULE.
+Messages are acknowledged late (settings), so a task cut off by a dying worker is simply run again."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from screening.services.escalation import age_rules_apply, escalate
+from screening.services.plan import visit_plan_refresh
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def refresh_visit_plan(*, minor_ids: list[int] | None = None) -> dict:
+    result = visit_plan_refresh(minor_ids=minor_ids)
+    logger.info("visit plan refreshed: %s", result)
+    return result
+
+
+@shared_task
+def escalate_overdue() -> dict:
+    result = escalate()
+    logger.info("escalation: %s", result)
+    return result
+
+
+@shared_task
+def escalate_minor(*, minor_id: int) -> dict:
+    """Re-evaluate one child's alerts at once after a grade change, helper or response."""
+    return escalate(minor_ids=[minor_id])
+
+
+@shared_task
+def apply_age_rules() -> dict:
+    result = age_rules_apply()
+    logger.info("age rules: %s", result)
+    return result
