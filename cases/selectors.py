@@ -46,7 +46,13 @@ def search_q(text: str) -> Q:
         return Q(id_number__startswith=text.upper())
     if _LATIN.match(text):
         lowered = text.lower()
-        return Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
+        # Each field holds variants separated by spaces (see cases/romanisation.py).
+        return (
+            Q(name_initials__startswith=lowered)
+            | Q(name_initials__contains=f" {lowered}")
+            | Q(name_pinyin__startswith=lowered)
+            | Q(name_pinyin__contains=f" {lowered}")
+        )
     return Q(name__icontains=text)
 
 
