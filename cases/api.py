@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from cases.models import AccessLog, Category, Gender, Minor, MinorStatus
+from cases.models import AccessLog, Category, Gender, Minor, MinorStatus, RiskGrade
 from cases.selectors import category_list, minor_get, minor_history, minor_list, search_q
 from cases.serializers import (
     CategorySerializer,
@@ -52,12 +52,13 @@ class MinorFilter(django_filters.FilterSet):
     category = django_filters.CharFilter(field_name="category_links__category__code", label=_("类别代码"))
     status = django_filters.ChoiceFilter(choices=MinorStatus.choices)
     gender = django_filters.ChoiceFilter(choices=Gender.choices)
+    risk_grade = django_filters.ChoiceFilter(choices=RiskGrade.choices)
     search = django_filters.CharFilter(method="filter_search", label=_("姓名、拼音首字母或身份证号"))
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Minor
-        fields = ["region", "category", "status", "gender", "search", "updated_since"]
+        fields = ["region", "category", "status", "gender", "risk_grade", "search", "updated_since"]
 
     def filter_region(self, queryset, name, value):
         region = Region.objects.filter(pk=value).first()

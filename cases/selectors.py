@@ -34,6 +34,7 @@ class MinorFilters:
     category: str = ""
     status: str = ""
     gender: str = ""
+    risk_grade: str = ""
     extra: dict = field(default_factory=dict)
 
 
@@ -74,6 +75,8 @@ def minor_list(*, user, filters: MinorFilters | None = None) -> QuerySet[Minor]:
         queryset = queryset.filter(status=filters.status)
     if filters.gender:
         queryset = queryset.filter(gender=filters.gender)
+    if filters.risk_grade:
+        queryset = queryset.filter(risk_grade=filters.risk_grade)
     return (
         queryset.select_related("region", "region__parent", "region__parent__parent")
         .prefetch_related(

@@ -159,6 +159,8 @@ class MinorSerializer(serializers.ModelSerializer):
             "categories",
             "category_notes",
             "status",
+            "risk_grade",
+            "risk_grade_since",
             "closed_reason",
             "closed_at",
             "guardians",
@@ -166,7 +168,15 @@ class MinorSerializer(serializers.ModelSerializer):
             "updated_at",
             "confirm_possible_duplicate",
         ]
-        read_only_fields = ["status", "closed_reason", "closed_at", "created_at", "updated_at"]
+        read_only_fields = [
+            "status",
+            "risk_grade",
+            "risk_grade_since",
+            "closed_reason",
+            "closed_at",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_age(self, minor: Minor) -> int:
         from django.utils import timezone

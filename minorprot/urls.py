@@ -5,12 +5,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cases.api import register_routes as register_case_routes
 from minorprot.api import router
+from screening.api import register_routes as register_screening_routes
 from tiers.api import me, token_obtain
 from tiers.api import register_routes as register_tier_routes
 from tiers.health import healthz
 
 register_tier_routes(router)
 register_case_routes(router)
+register_screening_routes(router)
 
 api_v1 = [
     path("auth/token/", token_obtain, name="token-obtain"),

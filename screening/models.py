@@ -223,6 +223,7 @@ class Visit(models.Model):
     # The due date this visit answered and whether it came in time: the basis of compliance figures.
     due_on = models.DateField(_("应走访日期"), null=True, blank=True)
     on_time = models.BooleanField(_("按时走访"), default=True)
+    grade = models.CharField(_("走访时等级"), max_length=10, choices=RiskGrade.choices, blank=True)
     visitor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("走访人"), on_delete=models.PROTECT, related_name="+"
     )

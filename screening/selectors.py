@@ -18,7 +18,7 @@ def visit_worklist(*, user, today: date | None = None) -> dict[str, QuerySet[Vis
     today = today or timezone.localdate()
     plans = (
         VisitPlan.objects.filter(
-            scope_q(user, Capability.LOG_VISITS, field="minor__region__path"),
+            scope_q(user, Capability.VIEW_RECORDS, field="minor__region__path"),
             minor__status=MinorStatus.ACTIVE,
             next_due_on__isnull=False,
         )
@@ -52,3 +52,66 @@ def alert_list(*, user, open_only: bool = True) -> QuerySet[Alert]:
     if open_only:
         alerts = alerts.filter(resolved_at__isnull=True)
     return alerts.order_by("-created_at", "-id")
+
+
+# A village's path is its first three segments: three 12-digit division codes, each with "/".
+VILLAGE_PATH_LENGTH = 3 * 13
+
+
+def visit_compliance(*, user, start: date, end: date, today: date | None = None) -> dict[str, list[dict]]:
+    """Visits done on time ÷ visits due, per village and per grade, for due dates in [start, end]
+    (domain.md §12: visit compliance per grade, 001 篇四 L90).
+
+    A due date counts once: answered by the visit that followed it (on time or late), or — when
+    it has passed unanswered — as missed. Aggregates only: no names."""
+    from django.db.models import Count, Q
+    from django.db.models.functions import Substr
+
+    from screening.models import Visit
+
+    today = today or timezone.localdate()
+    visits = Visit.objects.filter(
+        scope_q(user, Capability.VIEW_AGGREGATES, field="minor__region__path"), due_on__gte=start, due_on__lte=end
+    )
+    missed = VisitPlan.objects.filter(
+        scope_q(user, Capability.VIEW_AGGREGATES, field="region_path"),
+        minor__status=MinorStatus.ACTIVE,
+        next_due_on__gte=start,
+        next_due_on__lte=min(end, today - timedelta(days=1)),
+    )
+    by_village: dict[str, dict] = {}
+    by_grade: dict[str, dict] = {}
+
+    def bucket(store: dict, key: str) -> dict:
+        return store.setdefault(key, {"key": key, "due": 0, "on_time": 0})
+
+    for row in (
+        visits.annotate(village=Substr("minor__region__path", 1, VILLAGE_PATH_LENGTH))
+        .values("village", "grade")
+        .annotate(due=Count("id"), on_time=Count("id", filter=Q(on_time=True)))
+    ):
+        for store, key in ((by_village, row["village"]), (by_grade, row["grade"])):
+            entry = bucket(store, key)
+            entry["due"] += row["due"]
+            entry["on_time"] += row["on_time"]
+    for row in (
+        missed.annotate(village=Substr("region_path", 1, VILLAGE_PATH_LENGTH))
+        .values("village", "grade")
+        .annotate(n=Count("pk"))
+    ):
+        bucket(by_village, row["village"])["due"] += row["n"]
+        bucket(by_grade, row["grade"])["due"] += row["n"]
+
+    from tiers.models import Region
+
+    names = dict(Region.objects.filter(path__in=list(by_village)).values_list("path", "name"))
+    for entry in by_village.values():
+        entry["name"] = names.get(entry["key"], entry["key"])
+    for store in (by_village, by_grade):
+        for entry in store.values():
+            entry["rate"] = round(entry["on_time"] / entry["due"], 3) if entry["due"] else None
+    order = {grade: rank for rank, grade in enumerate(["RED", "ORANGE", "YELLOW", "BLUE", ""])}
+    return {
+        "villages": sorted(by_village.values(), key=lambda e: e["key"]),
+        "grades": sorted(by_grade.values(), key=lambda e: order.get(e["key"], 9)),
+    }

@@ -179,6 +179,9 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {
         "ClosedReasonEnum": "cases.models.ClosedReason",
+        "RiskGradeEnum": "cases.models.RiskGrade",
+        "VisitKindEnum": "screening.models.VisitKind",
+        "AssessmentKindEnum": "screening.models.AssessmentKind",
         "MinorStatusEnum": "cases.models.MinorStatus",
         "RegionLevelEnum": "tiers.roles.Level",
         "RoleEnum": "tiers.roles.Role",

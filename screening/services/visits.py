@@ -87,6 +87,7 @@ def visit_log(
             new_risk_found=new_risk_found,
             visitor=actor,
             due_on=due_on,
+            grade=minor.risk_grade,
             on_time=due_on is None or timezone.localdate(visited_at) <= due_on,
             **{field: (texts.get(field) or "").strip() for field in VISIT_TEXT_FIELDS},
         )
