@@ -203,6 +203,8 @@ SPECTACULAR_SETTINGS = {
 # --- Domain configuration ([PROPOSAL] defaults of domain.md, kept configurable) ---------------------
 # Age below which a person is a minor (domain.md §10.3).
 MINOR_AGE_LIMIT = env_int("MINORPROT_MINOR_AGE_LIMIT", 18)
+# Visit interval used when no grade policy covers a grade (the policy table is seeded; this is a guard).
+MINORPROT_FALLBACK_VISIT_INTERVAL_DAYS = env_int("MINORPROT_FALLBACK_VISIT_INTERVAL_DAYS", 30)
 # Password-login API tokens expire; tokens issued to partner systems last until revoked.
 API_LOGIN_TOKEN_TTL_DAYS = env_int("MINORPROT_API_LOGIN_TOKEN_TTL_DAYS", 30)
 

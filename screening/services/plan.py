@@ -13,8 +13,10 @@ is recorded as in place, then every `visit_interval_days` (7). A minor not yet g
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import DateField, Exists, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest, TruncDate
@@ -23,6 +25,7 @@ from django.utils import timezone
 from cases.models import Minor, MinorStatus, RiskGrade
 from screening.models import EmergencyResponse, GradePolicy, Visit, VisitPlan
 
+logger = logging.getLogger(__name__)
 _LOCK_KEY = 804_210_001  # arbitrary, unique to this job
 
 
@@ -104,6 +107,11 @@ def visit_plan_refresh(*, minor_ids: Iterable[int] | None = None) -> dict[str, i
             )
         )
         _apply_intervals(plans)
+        unset = plans.filter(interval_days__isnull=True).update(
+            interval_days=settings.MINORPROT_FALLBACK_VISIT_INTERVAL_DAYS
+        )
+        if unset:
+            logger.warning("%d visit plans had no grade policy; used the fallback interval", unset)
         plans.update(
             anchor_on=Greatest(
                 Coalesce("last_visit_on", "registered_on"),
