@@ -66,6 +66,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "tiers.context_processors.navigation",
+                "cases.context_processors.notifications",
             ],
         },
     },

@@ -1,0 +1,76 @@
+"""Editing the checklist and the grade policies: the district administrator's work (domain.md §3.1
+[PROPOSAL] and §14.7: grade criteria and visit rhythms are configurable, per district)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cases.models import RiskGrade
+from cases.services.registry import RegistryPermissionDenied
+from screening.models import GradePolicy, Indicator
+from tiers.models import Region
+from tiers.roles import Capability, Level
+from tiers.selectors import user_reach
+
+
+def _require_county(actor, county: Region) -> None:
+    if county.level != Level.COUNTY or not user_reach(actor, Capability.MANAGE_POLICY).covers(county.path):
+        raise RegistryPermissionDenied
+
+
+@transaction.atomic
+def grade_policy_set(
+    *,
+    actor,
+    county: Region,
+    grade: str,
+    visit_interval_days: int,
+    requires_helper: bool,
+    response_deadline_hours: int | None = None,
+    contact_interval_until_response_days: int | None = None,
+) -> GradePolicy:
+    """Set what a grade demands in one county; the next plan refresh applies it to every child."""
+    _require_county(actor, county)
+    errors: dict[str, list] = {}
+    if grade not in RiskGrade.values:
+        errors["grade"] = [ValidationError(_("请选择风险等级。"), code="invalid_choice")]
+    if not visit_interval_days or not 1 <= visit_interval_days <= 366:
+        errors["visit_interval_days"] = [ValidationError(_("走访间隔应为1至366天。"), code="invalid")]
+    if response_deadline_hours is not None and not 1 <= response_deadline_hours <= 168:
+        errors["response_deadline_hours"] = [ValidationError(_("处置时限应为1至168小时。"), code="invalid")]
+    if contact_interval_until_response_days is not None and not 1 <= contact_interval_until_response_days <= 30:
+        errors["contact_interval_until_response_days"] = [ValidationError(_("联系间隔应为1至30天。"), code="invalid")]
+    if errors:
+        raise ValidationError(errors)
+    policy, _created = GradePolicy.objects.update_or_create(
+        county=county,
+        grade=grade,
+        defaults={
+            "visit_interval_days": visit_interval_days,
+            "requires_helper": requires_helper,
+            "response_deadline_hours": response_deadline_hours,
+            "contact_interval_until_response_days": contact_interval_until_response_days,
+        },
+    )
+    from screening.tasks import refresh_visit_plan
+
+    transaction.on_commit(lambda: refresh_visit_plan.delay())
+    return policy
+
+
+@transaction.atomic
+def indicator_set(*, actor, county: Region, code: str, min_grade: str, is_active: bool = True) -> Indicator:
+    """Change the minimum grade an indicator implies, or switch it off. Indicators are shared by the
+    deployment, so only a district administrator may change them; past assessments keep their grade."""
+    _require_county(actor, county)
+    if min_grade not in RiskGrade.values:
+        raise ValidationError({"min_grade": [ValidationError(_("请选择风险等级。"), code="invalid_choice")]})
+    indicator = Indicator.objects.select_for_update().filter(code=code).first()
+    if indicator is None:
+        raise ValidationError({"code": [ValidationError(_("指标不存在。"), code="invalid")]})
+    indicator.min_grade = min_grade
+    indicator.is_active = is_active
+    indicator.save(update_fields=["min_grade", "is_active", "updated_at"])
+    return indicator
