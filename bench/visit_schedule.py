@@ -154,7 +154,7 @@ def _build(minors: int, graded: int, visits: int) -> None:
             SELECT m.id, NOW() - ((g %% 720) || ' days')::interval, 'HOME', TRUE, '', '', '', '', '', '', '', FALSE,
                    NULL, TRUE, '', %s, NOW()
             FROM generate_series(1, %s) AS g
-            JOIN cases_minor m ON m.id = (SELECT min(id) FROM cases_minor) + (g * 7919) %% %s
+            JOIN cases_minor m ON m.id = (SELECT min(id) FROM cases_minor) + (g::bigint * 7919) %% %s
             """,
             [owner.pk, visits, minors],
         )
