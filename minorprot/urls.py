@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from cases import region_views
 from cases.api import register_routes as register_case_routes
 from minorprot.api import router
 from screening.api import register_routes as register_screening_routes
@@ -21,7 +22,10 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", region_views.home, name="home"),
     path("", include("tiers.urls")),
+    path("regions/", region_views.region_tree, name="region_tree"),
+    path("regions/<int:pk>/", region_views.region_detail, name="region_detail"),
     path("minors/", include("cases.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

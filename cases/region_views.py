@@ -1,8 +1,8 @@
 """Landing page and the administrative tree (issue 2 §5).
 
-The tree shows registry aggregates (active minors, baseline population), which come from
-cases.selectors: the pages sit here because they are about places, the numbers about minors.
-Only counts cross over; no personal record is read in this module."""
+The pages are about places but show registry aggregates (active minors, baseline population), so
+they live in `cases`, which may read `tiers`; `tiers` itself depends on no other app (STYLE.md:
+tiers ← cases ← screening, referrals ← reporting). No personal record is read in this module."""
 
 from __future__ import annotations
 
