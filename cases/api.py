@@ -17,8 +17,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from cases.models import AccessLog, Category, Gender, Minor, MinorStatus, RiskGrade
-from cases.selectors import category_list, minor_get, minor_history, minor_list, search_q
+from cases.models import AccessLog, Category, Gender, Minor, MinorStatus, Notification, RiskGrade
+from cases.selectors import category_list, minor_get, minor_history, minor_list, notification_list, search_q
 from cases.serializers import (
     CategorySerializer,
     MinorCloseSerializer,
@@ -26,8 +26,11 @@ from cases.serializers import (
     MinorMoveSerializer,
     MinorReopenSerializer,
     MinorSerializer,
+    NotificationReadSerializer,
+    NotificationSerializer,
 )
 from cases.services.access import access_log_record, access_log_record_many
+from cases.services.alerts import notifications_mark_read
 from cases.services.registry import (
     CategoryChoice,
     RegistryPermissionDenied,
@@ -260,6 +263,26 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return category_list()
 
 
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The caller's own notifications (alerts and assignments), unread first."""
+
+    serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()
+    filterset_class = None
+
+    def get_queryset(self):
+        return notification_list(user=self.request.user)
+
+    @extend_schema(request=NotificationReadSerializer, responses={200: NotificationReadSerializer})
+    @action(detail=False, methods=["post"], url_path="mark-read")
+    def mark_read(self, request):
+        serializer = NotificationReadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        count = notifications_mark_read(user=request.user, ids=serializer.validated_data.get("ids"))
+        return Response({"marked": count})
+
+
 def register_routes(router) -> None:
     router.register("minors", MinorViewSet, basename="minor")
     router.register("categories", CategoryViewSet, basename="category")
+    router.register("notifications", NotificationViewSet, basename="notification")

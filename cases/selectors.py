@@ -177,3 +177,12 @@ def access_log_list(*, user, minor: Minor) -> QuerySet[AccessLog]:
         .select_related("user")
         .order_by("-at", "-id")
     )
+
+
+def notification_list(*, user):
+    """The user's own notifications, unread first, newest first."""
+    from django.db.models import F
+
+    from cases.models import Notification
+
+    return Notification.objects.filter(user=user).order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")

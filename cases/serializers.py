@@ -13,6 +13,7 @@ from cases.models import (
     Guardian,
     Minor,
     MinorEvent,
+    Notification,
 )
 from tiers.models import Region
 from tiers.selectors import region_choices_for_registration
@@ -214,3 +215,16 @@ class MinorEventSerializer(serializers.ModelSerializer):
         model = MinorEvent
         fields = ["id", "kind", "actor", "at", "changes", "note"]
         read_only_fields = fields
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "title", "body", "url", "alert", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class NotificationReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="Omit to mark every unread notification read."
+    )

@@ -110,3 +110,12 @@ def test_alerts_of_another_area_are_invisible(request, api_client_for, persona, 
 def test_indicators_are_listed_for_client_systems(api_client_for, child_director):
     codes = [row["code"] for row in api_client_for(child_director).get("/api/v1/indicators/").json()]
     assert codes[0] == "ONGOING_VIOLENCE" and "STABLE_UNDER_WATCH" in codes
+
+
+def test_notifications_are_the_callers_own_and_can_be_marked_read(api_client_for, town_officer, child_director, red_alert):
+    api = api_client_for(town_officer)
+    rows = api.get("/api/v1/notifications/").json()["results"]
+    assert rows and all(row["read_at"] is None for row in rows)
+    assert api_client_for(child_director).get("/api/v1/notifications/").json()["results"] == []
+    assert api.post("/api/v1/notifications/mark-read/", {}, format="json").json()["marked"] == len(rows)
+    assert all(row["read_at"] for row in api.get("/api/v1/notifications/").json()["results"])
