@@ -530,8 +530,9 @@ class Command(BaseCommand):
             region = regions[planned.region_code]
             number = planned.data.get("id_number")
             village_path = regions[planned.village.code].path
-            exists = Minor.objects.filter(name=planned.data["name"], region__path__startswith=village_path)
-            if (number and Minor.objects.filter(id_number=number).exists()) or exists.exists():
+            # Minors without an ID number are recognised by name in their village (names are unique in the demo).
+            same_name = Minor.objects.filter(name=planned.data["name"], region__path__startswith=village_path)
+            if (number and Minor.objects.filter(id_number=number).exists()) or same_name.exists():
                 continue
             minor = minor_register(
                 actor=director,
