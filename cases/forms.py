@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import GUARDIAN_FLAGS, Category, ClosedReason, Gender, Guardian, Minor, MinorStatus
+from cases.models import GUARDIAN_FLAGS, Category, ClosedReason, Gender, Guardian, Minor, MinorStatus, RiskGrade
 from cases.selectors import MinorFilters
 from cases.services.registry import MINOR_FIELDS, CategoryChoice, DuplicateIdNumber, PossibleDuplicate
 from cases.templatetags.registry_tags import place
@@ -48,6 +48,9 @@ class MinorFilterForm(forms.Form):
     category = forms.ChoiceField(label=_("困境类别"), required=False)
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *MinorStatus.choices])
     gender = forms.ChoiceField(label=_("性别"), required=False, choices=[("", _("全部")), *Gender.choices])
+    risk_grade = forms.ChoiceField(
+        label=_("风险等级"), required=False, choices=[("", _("全部等级")), *reversed(RiskGrade.choices)]
+    )
 
     def __init__(self, data, *, regions: QuerySet[Region], categories: QuerySet[Category]):
         super().__init__(data)
@@ -64,6 +67,7 @@ class MinorFilterForm(forms.Form):
             category=data.get("category") or "",
             status=data.get("status") or "",
             gender=data.get("gender") or "",
+            risk_grade=data.get("risk_grade") or "",
         )
 
 

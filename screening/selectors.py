@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Alert, MinorStatus
-from screening.models import Assessment, GradeChange, Indicator, VisitPlan
+from screening.models import (
+    Assessment,
+    EmergencyResponse,
+    GradeChange,
+    GradePolicy,
+    Indicator,
+    PairedHelper,
+    Visit,
+    VisitPlan,
+)
 from tiers.roles import Capability
 from tiers.selectors import scope_q
 
@@ -115,3 +124,33 @@ def visit_compliance(*, user, start: date, end: date, today: date | None = None)
         "villages": sorted(by_village.values(), key=lambda e: e["key"]),
         "grades": sorted(by_grade.values(), key=lambda e: order.get(e["key"], 9)),
     }
+
+
+def indicator_table() -> QuerySet[Indicator]:
+    """Every indicator, switched-off ones included: the district administrator's checklist page."""
+    return Indicator.objects.order_by("sort_order", "code")
+
+
+def grade_policy_table(*, county) -> dict[str, dict]:
+    """Per grade, the deployment default and `county`'s own row (None when it follows the default)."""
+    table: dict[str, dict] = {}
+    for policy in GradePolicy.objects.filter(Q(county__isnull=True) | Q(county=county)):
+        entry = table.setdefault(policy.grade, {"default": None, "own": None})
+        entry["own" if policy.county_id else "default"] = policy
+    return table
+
+
+def visit_list(*, minor, limit: int | None = None) -> QuerySet[Visit]:
+    """A minor's visits, newest first, for a minor already obtained through cases.selectors.minor_get."""
+    visits = Visit.objects.filter(minor=minor).select_related("visitor").prefetch_related("photos")
+    visits = visits.order_by("-visited_at", "-id")
+    return visits[:limit] if limit else visits
+
+
+def helper_current(*, minor) -> PairedHelper | None:
+    """The minor's current one-to-one helper (结对帮扶人), or None."""
+    return PairedHelper.objects.filter(minor=minor, until__isnull=True).select_related("assigned_by").first()
+
+
+def emergency_response_list(*, minor) -> QuerySet[EmergencyResponse]:
+    return EmergencyResponse.objects.filter(minor=minor).select_related("recorded_by").order_by("-acted_at", "-id")

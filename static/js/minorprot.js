@@ -33,4 +33,43 @@
       gender.value = Number(value.charAt(16)) % 2 === 1 ? "M" : "F";
     }
   });
+
+  // Assessment form: show the grade the server will compute (the highest minimum grade among the
+  // ticked indicators, BLUE when none) and ask for a reason only when the final grade differs.
+  // The server recomputes and decides; this only mirrors it.
+  var GRADE_ORDER = ["BLUE", "YELLOW", "ORANGE", "RED"];
+
+  function updateAssessment(form) {
+    var computed = 0;
+    form.querySelectorAll("input[name='indicators']:checked").forEach(function (box) {
+      computed = Math.max(computed, GRADE_ORDER.indexOf(box.getAttribute("data-grade")));
+    });
+    var grade = GRADE_ORDER[computed];
+    var badges = document.getElementById("grade-badges");
+    var target = form.querySelector("[data-computed-grade]");
+    var badge = badges && badges.content.querySelector("[data-grade='" + grade + "']");
+    if (target && badge) {
+      target.replaceChildren(badge.cloneNode(true));
+    }
+    var select = form.querySelector("select[name='final_grade']");
+    if (!select) return;
+    if (badge && select.options.length && select.getAttribute("data-auto-label")) {
+      select.options[0].textContent = select.getAttribute("data-auto-label").replace("%(grade)s", badge.textContent);
+    }
+    var differs = select.value !== "" && select.value !== grade;
+    var reason = form.querySelector("[data-override-reason]");
+    var textarea = reason && reason.querySelector("textarea");
+    if (textarea) {
+      // Kept visible once written in or refused by the server, so nothing typed is hidden.
+      reason.hidden = !differs && !textarea.value.trim() && !textarea.classList.contains("is-invalid");
+      textarea.required = differs;
+    }
+  }
+
+  document.querySelectorAll("[data-assessment-form]").forEach(function (form) {
+    updateAssessment(form);
+    form.addEventListener("change", function () {
+      updateAssessment(form);
+    });
+  });
 })();
