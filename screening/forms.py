@@ -16,6 +16,7 @@ from screening.models import AssessmentKind, Indicator, ResponseMeasure, VisitKi
 from screening.services.visits import MAX_PHOTOS, VISIT_TEXT_FIELDS
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+DATETIME_LOCAL_SECONDS = "%Y-%m-%dT%H:%M:%S"
 GRADES_HIGH_FIRST = [RiskGrade.RED, RiskGrade.ORANGE, RiskGrade.YELLOW, RiskGrade.BLUE]
 
 
@@ -223,8 +224,12 @@ class HelperForm(forms.Form):
 
 
 class EmergencyResponseForm(forms.Form):
+    # To the second: a response counts only if it is not earlier than the red grade (screening.services),
+    # and a default rounded down to the minute could fall just before a grade given moments ago.
     acted_at = forms.DateTimeField(
-        label=_("处置时间"), widget=_datetime_input(), input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M"]
+        label=_("处置时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"}, format=DATETIME_LOCAL_SECONDS),
+        input_formats=[DATETIME_LOCAL_SECONDS, DATETIME_LOCAL, "%Y-%m-%d %H:%M"],
     )
     acted_by = forms.CharField(label=_("处置人/单位"), max_length=100)
     measures = forms.MultipleChoiceField(
@@ -234,7 +239,7 @@ class EmergencyResponseForm(forms.Form):
     in_place = forms.BooleanField(label=_("处置已到位"), required=False)
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"acted_at": _now_minute()})
+        kwargs.setdefault("initial", {"acted_at": timezone.localtime().replace(microsecond=0)})
         super().__init__(*args, **kwargs)
 
 
