@@ -68,6 +68,12 @@ minors = json.loads(body)
 assert status == 200 and minors["count"] > 0, minors
 print(f"ok: GET /api/v1/minors/ lists {minors['count']} minors in {LOGIN}'s town")
 
+# The seeded visit history leaves some children overdue: the escalation rules ran on SQLite too.
+status, _url, body = get("/api/v1/alerts/?rule=VISIT_OVERDUE", headers={"Authorization": f"Token {token}"})
+alerts = json.loads(body)
+assert status == 200 and alerts["count"] > 0, alerts
+print(f"ok: GET /api/v1/alerts/ shows {alerts['count']} overdue-visit alerts in {LOGIN}'s town")
+
 # Beat sends the heartbeat job every minute through the file broker; the worker runs it on SQLite.
 wait_for("a scheduled job ran (heartbeat)", lambda: ((health() or {}).get("heartbeat") or {}).get("runs", 0) >= 1, 180)
 print(json.dumps(health(), ensure_ascii=False))

@@ -13,7 +13,8 @@ from django.db import migrations
 INDICATORS = [
     ("ONGOING_VIOLENCE", "正在遭受暴力、虐待或性侵害", "RED", ["VIOLENCE_ABUSE_VICTIM"], []),
     ("TRAFFICKING_SIGNS", "有被拐卖、胁迫、利用的迹象", "RED", ["TRAFFICKED_EXPLOITED"], []),
-    ("NO_CAREGIVER", "完全无人照料", "RED", ["ABANDONED"], ["is_deceased", "is_missing"]),
+    # Deceased or missing parents alone do not mean no caregiver (grandparents often care): not pre-filled.
+    ("NO_CAREGIVER", "完全无人照料", "RED", ["ABANDONED"], []),
     ("SEVERE_INJURY", "受到严重伤害需要救治", "RED", [], []),
     ("GUARDIANSHIP_ABSENT", "监护缺失（父母服刑、戒毒、失联等）", "ORANGE",
      ["GUARDIANSHIP_ABSENT", "DE_FACTO_UNSUPPORTED", "CHILD_OF_PRISONER"], ["is_imprisoned", "in_drug_rehab"]),

@@ -45,7 +45,8 @@ class AddDays(Func):
     def as_sqlite(self, compiler, connection, **extra):
         date_sql, date_params = compiler.compile(self.source_expressions[0])
         days_sql, days_params = compiler.compile(self.source_expressions[1])
-        return f"date({date_sql}, '+' || ({days_sql}) || ' days')", [*date_params, *days_params]
+        # SQLite's modifier reads "30 days" and "-30 days" alike.
+        return f"date({date_sql}, CAST(({days_sql}) AS TEXT) || ' days')", [*date_params, *days_params]
 
 
 def _serialise() -> None:

@@ -28,6 +28,17 @@ def seed() -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):
+    """The demo seeded once for the tests that only read it (seeding takes seconds); rolled back after."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        seed()
+        yield
+        transaction.set_rollback(True)
+
+
 def counts() -> dict[str, int]:
     models = (Region, User, StaffPost, Minor, Guardian, MinorCategory, MinorEvent, BaselinePopulation)
     return {model.__name__: model.objects.count() for model in models}
@@ -59,9 +70,7 @@ def test_a_run_after_a_partial_one_completes_the_demo_without_duplicates(monkeyp
 
 
 @pytest.mark.django_db
-def test_every_role_has_a_demo_login_that_signs_in_with_the_shared_password():
-    seed()
-
+def test_every_role_has_a_demo_login_that_signs_in_with_the_shared_password(seeded_once):
     for role in Role.values:
         post = StaffPost.objects.filter(role=role).select_related("user").first()
         assert post is not None, f"no demo login holds the role {role}"
@@ -71,9 +80,7 @@ def test_every_role_has_a_demo_login_that_signs_in_with_the_shared_password():
 
 
 @pytest.mark.django_db
-def test_each_town_has_an_office_a_leader_and_a_supervisor_and_each_village_a_child_director():
-    seed()
-
+def test_each_town_has_an_office_a_leader_and_a_supervisor_and_each_village_a_child_director(seeded_once):
     for town in Region.objects.filter(level=Level.TOWN):
         held = set(StaffPost.objects.filter(region=town).values_list("role", flat=True))
         assert {Role.TOWN_OFFICE, Role.TOWN_LEADER, Role.CHILD_SUPERVISOR} <= held
@@ -82,9 +89,7 @@ def test_each_town_has_an_office_a_leader_and_a_supervisor_and_each_village_a_ch
 
 
 @pytest.mark.django_db
-def test_the_demo_registry_looks_like_a_real_district():
-    seed()
-
+def test_the_demo_registry_looks_like_a_real_district(seeded_once):
     minors = Minor.objects.all()
     assert minors.count() == demo.DEMO_MINOR_COUNT
     category_counts = Counter(MinorCategory.objects.values_list("category__code", flat=True))
@@ -100,17 +105,13 @@ def test_the_demo_registry_looks_like_a_real_district():
 
 
 @pytest.mark.django_db
-def test_every_demo_minor_was_registered_through_the_service_with_its_history():
-    seed()
-
+def test_every_demo_minor_was_registered_through_the_service_with_its_history(seeded_once):
     registered = MinorEvent.objects.filter(kind=MinorEvent.Kind.REGISTERED).values_list("minor_id", flat=True)
     assert set(registered) == set(Minor.objects.values_list("pk", flat=True))
 
 
 @pytest.mark.django_db
-def test_every_village_has_a_baseline_population():
-    seed()
-
+def test_every_village_has_a_baseline_population(seeded_once):
     villages = Region.objects.filter(level=Level.VILLAGE)
     assert villages.count() == sum(len(town.villages) for town in demo.DISTRICT)
     assert set(BaselinePopulation.objects.values_list("region_id", flat=True)) == set(
@@ -120,10 +121,11 @@ def test_every_village_has_a_baseline_population():
 
 @pytest.mark.django_db
 def test_seed_demo_refuses_to_run_with_debug_off_unless_told_to():
+    before = counts()
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo", stdout=StringIO())
 
-    assert not Region.objects.exists()
+    assert counts() == before
 
 
 def test_the_readme_lists_every_demo_login_and_the_password():
@@ -136,3 +138,16 @@ def test_the_readme_lists_every_demo_login_and_the_password():
 
 def test_the_demo_password_passes_the_password_rules():
     validate_password(demo.DEMO_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_the_demo_grades_children_in_all_four_colours_and_leaves_some_visits_overdue(seeded_once):
+    from cases.models import Alert
+    from screening.models import Visit, VisitPlan
+
+    grades = set(Minor.objects.filter(status=MinorStatus.ACTIVE).values_list("risk_grade", flat=True))
+    assert grades == {"BLUE", "YELLOW", "ORANGE", "RED"}
+    assert Visit.objects.exists()
+    assert VisitPlan.objects.count() == Minor.objects.filter(status=MinorStatus.ACTIVE).count()
+    rules = set(Alert.objects.filter(resolved_at__isnull=True).values_list("rule", flat=True))
+    assert {"VISIT_OVERDUE", "HELPER_MISSING"} <= rules

@@ -449,6 +449,7 @@ class Command(BaseCommand):
         tally = Tally()
         with transaction.atomic():
             self._seed(tally)
+            later = self._seed_other_apps()
         if tally.created_anything():
             self.stdout.write(
                 self.style.SUCCESS(
@@ -460,7 +461,27 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.WARNING("Demo data already present; nothing changed. 演示数据已存在，未做更改。")
             )
+        for line in later:
+            self.stdout.write(line)
         self._print_logins()
+
+    def _seed_other_apps(self) -> list[str]:
+        """Apps that build on the registry (grading and visits, referrals, …) seed their own demo data:
+        each may offer `<app>.demo.seed_demo() -> str`. Found through the app registry, so this app
+        imports none of them (STYLE.md: dependencies point one way)."""
+        from importlib import import_module
+        from importlib.util import find_spec
+
+        from django.apps import apps
+
+        lines = []
+        for config in apps.get_app_configs():
+            if config.name == "cases" or find_spec(f"{config.name}.demo") is None:
+                continue
+            seeder = getattr(import_module(f"{config.name}.demo"), "seed_demo", None)
+            if callable(seeder):
+                lines.append(f"{config.verbose_name}: {seeder()}")
+        return lines
 
     # --- seeding ---------------------------------------------------------------------------------
     def _seed(self, tally: Tally) -> None:
