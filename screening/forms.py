@@ -88,7 +88,7 @@ class VisitForm(forms.Form):
     photos = MultipleImageField(
         label=_("照片（可选）"),
         required=False,
-        help_text=_("可拍照或从相册选择，最多%(n)d张。") % {"n": MAX_PHOTOS},
+        help_text=_("可直接拍照上传，最多%(n)d张。") % {"n": MAX_PHOTOS},
     )
 
     def __init__(self, *args, **kwargs):
