@@ -55,7 +55,7 @@ class MinorFilterForm(forms.Form):
     def __init__(self, data, *, regions: QuerySet[Region], categories: QuerySet[Category]):
         super().__init__(data)
         self.fields["region"].queryset = regions.select_related("parent", "parent__parent")
-        self.fields["category"].choices = [("", _("全部类别")), *((c.code, c.name) for c in categories)]
+        self.fields["category"].choices = [("", _("全部类别")), *((c.code, c.label) for c in categories)]
 
     def filters(self) -> MinorFilters:
         """The filters from whatever fields are valid; an invalid one is dropped, never widened past reach."""
@@ -100,10 +100,10 @@ class MinorForm(forms.Form):
     def __init__(self, data=None, *, categories: QuerySet[Category], regions: QuerySet[Region] | None = None, **kwargs):
         super().__init__(data, **kwargs)
         self.category_list = list(categories)
-        self.fields["categories"].choices = [(c.code, c.name) for c in self.category_list]
+        self.fields["categories"].choices = [(c.code, c.label) for c in self.category_list]
         for category in self.category_list:
             self.fields[self.note_field(category.code)] = forms.CharField(
-                label=_("“%(name)s”说明") % {"name": category.name},
+                label=_("“%(name)s”说明") % {"name": category.label},
                 required=False,
                 max_length=200,
             )

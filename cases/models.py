@@ -32,6 +32,15 @@ class Category(models.Model):
         ordering = ["sort_order", "code"]
 
     def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the interface language: the English name on English pages, when there is one."""
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
         return self.name
 
 

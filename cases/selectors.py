@@ -166,7 +166,7 @@ def minor_may_view(*, user, minor: Minor) -> bool:
 
 def category_names() -> dict[str, str]:
     """Code → name for every category, inactive ones included, so old history stays readable."""
-    return dict(Category.objects.values_list("code", "name"))
+    return {category.code: category.label for category in Category.objects.all()}
 
 
 def access_log_list(*, user, minor: Minor) -> QuerySet[AccessLog]:

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from tiers.models import ApiToken, Region, StaffPost
 from tiers.services import post_assign, region_create, region_rename
@@ -66,7 +67,7 @@ class StaffPostAdminForm(forms.ModelForm):
 
         region, role = cleaned.get("region"), cleaned.get("role")
         if region and role and region.level not in ROLE_POLICIES[role].levels:
-            self.add_error("region", "该岗位不能设在这一层级的区划。")
+            self.add_error("region", _("该岗位不能设在这一层级的区划。"))
         return cleaned
 
 
@@ -109,7 +110,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="吊销所选令牌")
+    @admin.action(description=_("吊销所选令牌"))
     def revoke(self, request, queryset):
         from tiers.services import token_revoke
 
