@@ -152,6 +152,8 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         alert = self.get_object()
         try:
             alert = alert_acknowledge(actor=request.user, alert=alert)
+        except RegistryPermissionDenied:
+            raise PermissionDenied(_("只有收到该预警的岗位可以确认。")) from None
         except DjangoValidationError as exc:
             raise _service_error(exc) from None
         return Response(self.get_serializer(alert).data)

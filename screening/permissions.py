@@ -4,8 +4,9 @@ answers 404 outside reach). Each answer comes from the user's posts, loaded once
 from __future__ import annotations
 
 from cases.models import Alert, Minor
+from cases.services.alerts import alert_may_acknowledge
 from tiers.roles import Capability
-from tiers.selectors import user_posts, user_reach
+from tiers.selectors import user_reach
 
 
 def may_grade(*, user, minor: Minor) -> bool:
@@ -14,10 +15,5 @@ def may_grade(*, user, minor: Minor) -> bool:
 
 
 def may_acknowledge(*, user, alert: Alert) -> bool:
-    """An alert is acknowledged by someone it was addressed to: a post with one of its recipient roles
-    at the alert's place or above (domain.md §1.3: the tier told is the tier that answers)."""
-    roles = {role for role in alert.recipient_roles if isinstance(role, str)}
-    return any(
-        post.role in roles and post.region.is_active and alert.region.path.startswith(post.region.path)
-        for post in user_posts(user)
-    )
+    """See cases.services.alerts.alert_may_acknowledge: the rule lives with the service."""
+    return alert_may_acknowledge(user=user, alert=alert)

@@ -111,7 +111,12 @@ class VisitSerializer(serializers.ModelSerializer):
         extra_kwargs = {"visited_at": {"required": False}}
 
     def get_photo_urls(self, visit: Visit) -> list[str]:
-        return [photo.image.url for photo in visit.photos.all()]
+        """Photos are served only through the access-checked, logged page (never a public media URL)."""
+        from django.urls import reverse
+
+        request = self.context.get("request")
+        paths = [reverse("visit_photo", args=[photo.pk]) for photo in visit.photos.all()]
+        return [request.build_absolute_uri(path) for path in paths] if request else paths
 
 
 class AlertSerializer(serializers.ModelSerializer):

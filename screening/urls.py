@@ -14,6 +14,7 @@ urlpatterns = [
         views.emergency_response_in_place,
         name="emergency_response_in_place",
     ),
+    path("visits/photos/<int:pk>/", views.visit_photo, name="visit_photo"),
     path("alerts/", views.alert_list, name="alert_list"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge_view, name="alert_acknowledge"),
     path("notifications/", views.notification_list_view, name="notification_list"),

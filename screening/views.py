@@ -433,3 +433,31 @@ def indicator_update(request, code: str):
 
 def _policy_url(county) -> str:
     return f"{reverse('policy')}?county={county.pk}"
+
+
+@records_required
+@require_GET
+def visit_photo(request, pk: int):
+    """A visit photo, only to someone who may see the child; every view is in the access log.
+    Photos are never served from a public media URL."""
+    from django.http import FileResponse
+
+    from cases.models import AccessLog
+    from cases.services.access import access_log_record
+    from screening.models import VisitPhoto
+
+    photo = VisitPhoto.objects.select_related("visit").filter(pk=pk).first()
+    if photo is None:
+        raise Http404
+    minor = minor_get(user=request.user, pk=photo.visit.minor_id)
+    access_log_record(
+        user=request.user,
+        action=AccessLog.Action.VIEW,
+        channel=AccessLog.Channel.WEB,
+        minor=minor,
+        request=request,
+        detail={"visit_photo": photo.pk},
+    )
+    response = FileResponse(photo.image.open("rb"))
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -135,10 +135,27 @@ def alerts_sync(
     return {"created": len(new), "resolved": resolved, "notified": notified}
 
 
+def alert_may_acknowledge(*, user, alert: Alert) -> bool:
+    """An alert is acknowledged by someone it was addressed to: a post with one of its recipient roles
+    at the alert's place or above (domain.md §1.3: the tier told is the tier that answers)."""
+    from tiers.selectors import user_posts
+
+    roles = {role for role in alert.recipient_roles if isinstance(role, str)}
+    return any(
+        post.role in roles and post.region.is_active and alert.region.path.startswith(post.region.path)
+        for post in user_posts(user)
+    )
+
+
 @transaction.atomic
 def alert_acknowledge(*, actor, alert: Alert) -> Alert:
-    """Someone responsible has seen the alert; it stays open until its cause is gone."""
-    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    """Someone responsible has seen the alert; it stays open until its cause is gone. Only a recipient
+    may acknowledge (alert_may_acknowledge); others get RegistryPermissionDenied."""
+    from cases.services.registry import RegistryPermissionDenied
+
+    locked = Alert.objects.select_for_update().select_related("region").get(pk=alert.pk)
+    if not alert_may_acknowledge(user=actor, alert=locked):
+        raise RegistryPermissionDenied
     if locked.acknowledged_at is not None:
         raise ValidationError(_("该预警已被确认。"), code="already_acknowledged")
     locked.acknowledged_at = timezone.now()

@@ -112,10 +112,21 @@ def test_indicators_are_listed_for_client_systems(api_client_for, child_director
     assert codes[0] == "ONGOING_VIOLENCE" and "STABLE_UNDER_WATCH" in codes
 
 
-def test_notifications_are_the_callers_own_and_can_be_marked_read(api_client_for, town_officer, child_director, red_alert):
+def test_notifications_are_the_callers_own_and_can_be_marked_read(
+    api_client_for, town_officer, child_director, red_alert
+):
     api = api_client_for(town_officer)
     rows = api.get("/api/v1/notifications/").json()["results"]
     assert rows and all(row["read_at"] is None for row in rows)
     assert api_client_for(child_director).get("/api/v1/notifications/").json()["results"] == []
     assert api.post("/api/v1/notifications/mark-read/", {}, format="json").json()["marked"] == len(rows)
     assert all(row["read_at"] for row in api.get("/api/v1/notifications/").json()["results"])
+
+
+def test_only_a_recipient_may_acknowledge_an_alert(api_client_for, child_director, red_alert):
+    """The child director sees the red child's alert (their village) but it is the town office's to answer."""
+    api = api_client_for(child_director)
+    assert api.get(f"/api/v1/alerts/{red_alert.pk}/").status_code == 200
+    assert api.post(f"/api/v1/alerts/{red_alert.pk}/acknowledge/").status_code == 403
+    red_alert.refresh_from_db()
+    assert red_alert.acknowledged_at is None
