@@ -88,12 +88,13 @@ class VisitForm(forms.Form):
     photos = MultipleImageField(
         label=_("照片（可选）"),
         required=False,
-        help_text=_("可直接拍照上传，最多%(n)d张。") % {"n": MAX_PHOTOS},
     )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"visited_at": _now_minute()})
         super().__init__(*args, **kwargs)
+        # Formatted per form, so the hint follows the interface language of the request.
+        self.fields["photos"].help_text = _("可直接拍照上传，最多%(n)d张。") % {"n": MAX_PHOTOS}
 
     def detail_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("living_conditions", "health", "schooling", "guardian_situation")]
