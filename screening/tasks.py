@@ -28,9 +28,9 @@ def escalate_overdue() -> dict:
 
 
 @shared_task
-def escalate_minor(*, minor_id: int) -> dict:
-    """Re-evaluate one child's alerts at once after a grade change, helper or response."""
-    return escalate(minor_ids=[minor_id])
+def escalate_minors(*, minor_ids: list[int]) -> dict:
+    """Re-evaluate some children's alerts at once after a grade change, helper, response or visit."""
+    return escalate(minor_ids=minor_ids)
 
 
 @shared_task

@@ -64,7 +64,9 @@ def notify(*, user_ids: Iterable[int], title: str, body: str = "", url: str = ""
 
 
 def _email_after_commit(*, user_ids: set[int], title: str, body: str, url: str) -> None:
-    if not user_ids:
+    from django.contrib.auth import get_user_model
+
+    if not user_ids or not get_user_model().objects.filter(pk__in=user_ids).exclude(email="").exists():
         return
 
     def send() -> None:

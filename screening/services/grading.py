@@ -28,6 +28,7 @@ from screening.models import (
     PairedHelper,
     ResponseMeasure,
 )
+from screening.services.followup import after_commit_update
 from tiers.models import Region
 from tiers.roles import Capability
 from tiers.selectors import user_reach
@@ -66,10 +67,7 @@ def indicator_prefill(*, minor: Minor) -> set[str]:
 
 
 def _after_grade_change(minor_id: int) -> None:
-    from screening.tasks import escalate_minor, refresh_visit_plan
-
-    transaction.on_commit(lambda: refresh_visit_plan.delay(minor_ids=[minor_id]))
-    transaction.on_commit(lambda: escalate_minor.delay(minor_id=minor_id))
+    after_commit_update(minor_id=minor_id, escalate=True)
 
 
 def _change_grade(

@@ -95,9 +95,10 @@ def visit_log(
             VisitPhoto.objects.create(visit=visit, image=photo)
         if new_risk_found:
             _raise_new_risk(visit=visit, minor=minor)
-        from screening.tasks import refresh_visit_plan
+        from screening.services.followup import after_commit_update
 
-        transaction.on_commit(lambda: refresh_visit_plan.delay(minor_ids=[minor.pk]))
+        # A visit can resolve overdue alerts: re-evaluate them with the plan.
+        after_commit_update(minor_id=minor.pk, escalate=True)
     return visit
 
 

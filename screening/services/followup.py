@@ -1,0 +1,51 @@
+"""After a grade change, a helper, a response or a visit, the child's visit plan and alerts are brought
+up to date at once, by Celery, after the transaction commits (STYLE.md rule 5).
+
+Changes to many children in one transaction (an import, the demo seeder) send one pair of tasks for
+all of them rather than a pair per child: the ids gather in one on-commit callback per transaction.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+
+class _Followup:
+    def __init__(self) -> None:
+        self.minor_ids: set[int] = set()
+        self.escalate = False
+
+    def __call__(self) -> None:
+        from screening.tasks import escalate_minors, refresh_visit_plan
+
+        ids = sorted(self.minor_ids)
+        refresh_visit_plan.delay(minor_ids=ids)
+        if self.escalate:
+            escalate_minors.delay(minor_ids=ids)
+
+
+def _pending() -> _Followup:
+    """The follow-up already registered in the current transaction, or a new one.
+
+    Django keeps the transaction's on-commit callbacks in `connection.run_on_commit` and drops them on
+    rollback, so a follow-up found there belongs to this very transaction."""
+    connection = transaction.get_connection()
+    for _savepoints, callback, *_rest in connection.run_on_commit:
+        if isinstance(callback, _Followup):
+            return callback
+    followup = _Followup()
+    transaction.on_commit(followup)
+    return followup
+
+
+def after_commit_update(*, minor_id: int, escalate: bool = True) -> None:
+    """Refresh this child's visit plan (and re-evaluate its alerts) once the transaction commits."""
+    if not transaction.get_connection().in_atomic_block:
+        followup = _Followup()
+        followup.minor_ids.add(minor_id)
+        followup.escalate = escalate
+        transaction.on_commit(followup)  # runs at once outside a transaction
+        return
+    followup = _pending()
+    followup.minor_ids.add(minor_id)
+    followup.escalate = followup.escalate or escalate
