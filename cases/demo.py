@@ -112,6 +112,7 @@ def _logins() -> tuple[DemoLogin, ...]:
     for town in DISTRICT:
         logins += [
             DemoLogin(f"{town.slug}_office", Role.TOWN_OFFICE, town.code, f"{town.name}民政办"),
+            DemoLogin(f"{town.slug}_head", Role.TOWN_OFFICE_HEAD, town.code, f"{town.name}民政办主任"),
             DemoLogin(f"{town.slug}_leader", Role.TOWN_LEADER, town.code, f"{town.name}分管领导"),
             DemoLogin(f"{town.slug}_supervisor", Role.CHILD_SUPERVISOR, town.code, f"{town.name}儿童督导员"),
         ]

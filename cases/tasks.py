@@ -15,3 +15,11 @@ def send_notification_email(*, user_ids: list[int], title: str, body: str = "", 
     text = "\n\n".join(part for part in (body, url) if part) or title
     messages = [(f"[minorprot] {title}", text, settings.DEFAULT_FROM_EMAIL, [user.email]) for user in users]
     return send_mass_mail(messages, fail_silently=False) if messages else 0
+
+
+@shared_task
+def escalate_casework() -> dict:
+    """Hourly: overdue measures and red cases without a plan (cases.services.casework_alerts)."""
+    from cases.services.casework_alerts import casework_escalate
+
+    return casework_escalate()

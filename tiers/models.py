@@ -122,3 +122,98 @@ class JobHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OrganisationKind(models.TextChoices):
+    """Partner departments and institutions (domain.md §11.1 town level, §11.2 county and external)."""
+
+    CIVIL_AFFAIRS_OFFICE = "CIVIL_AFFAIRS_OFFICE", _("民政（社会事务）办")
+    POLICE_STATION = "POLICE_STATION", _("派出所")
+    PEACE_BUILDING_OFFICE = "PEACE_BUILDING_OFFICE", _("平安办（综治办）")
+    EDUCATION_CENTRE = "EDUCATION_CENTRE", _("教管中心（中心学校）")
+    SCHOOL = "SCHOOL", _("学校（幼儿园）")
+    HEALTH_CENTRE = "HEALTH_CENTRE", _("卫生院（社区卫生服务中心）")
+    LABOUR_SECURITY_OFFICE = "LABOUR_SECURITY_OFFICE", _("劳动保障所")
+    JUSTICE_OFFICE = "JUSTICE_OFFICE", _("司法所")
+    WOMENS_FEDERATION = "WOMENS_FEDERATION", _("妇联")
+    YOUTH_LEAGUE = "YOUTH_LEAGUE", _("团委")
+    TRADE_UNION = "TRADE_UNION", _("工会")
+    ELDERS_COMMITTEE = "ELDERS_COMMITTEE", _("关工委")
+    DISABLED_FEDERATION = "DISABLED_FEDERATION", _("残联")
+    URBAN_MANAGEMENT = "URBAN_MANAGEMENT", _("城管（市容市政）")
+    FINANCE_OFFICE = "FINANCE_OFFICE", _("财政办")
+    VILLAGE_COMMITTEE = "VILLAGE_COMMITTEE", _("村（居）委会")
+    CIVIL_AFFAIRS_BUREAU = "CIVIL_AFFAIRS_BUREAU", _("区县民政局")
+    PUBLIC_SECURITY_BUREAU = "PUBLIC_SECURITY_BUREAU", _("区县公安局")
+    EDUCATION_BUREAU = "EDUCATION_BUREAU", _("区县教育局")
+    HEALTH_BUREAU = "HEALTH_BUREAU", _("区县卫健委")
+    HUMAN_RESOURCES_BUREAU = "HUMAN_RESOURCES_BUREAU", _("区县人社局")
+    JUSTICE_BUREAU = "JUSTICE_BUREAU", _("区县司法局")
+    MEDICAL_SECURITY_BUREAU = "MEDICAL_SECURITY_BUREAU", _("区县医保局")
+    PROCURATORATE = "PROCURATORATE", _("检察院")
+    COURT = "COURT", _("法院")
+    RESCUE_INSTITUTION = "RESCUE_INSTITUTION", _("救助管理站")
+    RESCUE_PROTECTION_CENTRE = "RESCUE_PROTECTION_CENTRE", _("未成年人救助保护中心")
+    CHILD_WELFARE_INSTITUTION = "CHILD_WELFARE_INSTITUTION", _("儿童福利院")
+    HOSPITAL = "HOSPITAL", _("医院")
+    SOCIAL_ORGANISATION = "SOCIAL_ORGANISATION", _("社会组织（社工机构）")
+    OTHER = "OTHER", _("其他")
+
+
+# Capability flags by kind (domain.md §11.1, from 002 三(七)): R monitor and report, F accept referrals
+# and intervene, A assist. Flags in parentheses in the seed (derived from duty text) are included.
+ORGANISATION_DEFAULT_FLAGS: dict[str, str] = {
+    OrganisationKind.CIVIL_AFFAIRS_OFFICE: "RFA",
+    OrganisationKind.POLICE_STATION: "FA",
+    OrganisationKind.EDUCATION_CENTRE: "FA",
+    OrganisationKind.SCHOOL: "R",
+    OrganisationKind.HEALTH_CENTRE: "RFA",
+    OrganisationKind.LABOUR_SECURITY_OFFICE: "A",
+    OrganisationKind.JUSTICE_OFFICE: "RFA",
+    OrganisationKind.WOMENS_FEDERATION: "A",
+    OrganisationKind.YOUTH_LEAGUE: "A",
+    OrganisationKind.TRADE_UNION: "A",
+    OrganisationKind.ELDERS_COMMITTEE: "A",
+    OrganisationKind.DISABLED_FEDERATION: "A",
+    OrganisationKind.VILLAGE_COMMITTEE: "R",
+    OrganisationKind.CIVIL_AFFAIRS_BUREAU: "RFA",
+    OrganisationKind.PUBLIC_SECURITY_BUREAU: "FA",
+    OrganisationKind.RESCUE_INSTITUTION: "FA",
+    OrganisationKind.RESCUE_PROTECTION_CENTRE: "FA",
+    OrganisationKind.CHILD_WELFARE_INSTITUTION: "FA",
+    OrganisationKind.HOSPITAL: "RFA",
+    OrganisationKind.SOCIAL_ORGANISATION: "A",
+}
+
+
+class Organisation(models.Model):
+    """A partner department or institution at a town or the county (domain.md §11). Working groups,
+    referrals and placements refer to it; partner staff belong to one."""
+
+    kind = models.CharField(_("类型"), max_length=40, choices=OrganisationKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="organisations"
+    )
+    can_report = models.BooleanField(_("监测报告（R）"), default=False)
+    can_accept_referrals = models.BooleanField(_("接收转介、处置（F）"), default=False)
+    can_assist = models.BooleanField(_("协助帮扶（A）"), default=False)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("协作单位")
+        verbose_name_plural = _("协作单位")
+        ordering = ["region__path", "kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="organisation_unique_name_in_region")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def flags(self) -> str:
+        return "".join(
+            flag
+            for flag, on in (("R", self.can_report), ("F", self.can_accept_referrals), ("A", self.can_assist))
+            if on
+        )

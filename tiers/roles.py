@@ -27,6 +27,7 @@ class Role(models.TextChoices):
     COUNTY_CIVIL_AFFAIRS = "COUNTY_CIVIL_AFFAIRS", _("区县民政部门")
     TOWN_LEADER = "TOWN_LEADER", _("乡镇（街道）领导")
     TOWN_OFFICE = "TOWN_OFFICE", _("乡镇（街道）民政办")
+    TOWN_OFFICE_HEAD = "TOWN_OFFICE_HEAD", _("民政办负责人")
     CHILD_SUPERVISOR = "CHILD_SUPERVISOR", _("儿童督导员")
     CHILD_DIRECTOR = "CHILD_DIRECTOR", _("儿童主任")
     GRID_HEAD = "GRID_HEAD", _("网格长")
@@ -44,6 +45,9 @@ class Capability(models.TextChoices):
     GRADE = "GRADE", _("评估定级")
     LOG_VISITS = "LOG_VISITS", _("记录走访")
     MANAGE_POLICY = "MANAGE_POLICY", _("维护评估指标和分级要求")
+    MANAGE_CASES = "MANAGE_CASES", _("个案管理")
+    APPROVE = "APPROVE", _("审批结案")
+    APPROVE_INTERVENTION = "APPROVE_INTERVENTION", _("审批三级以上监护干预")
 
 
 @dataclass(frozen=True)
@@ -54,22 +58,26 @@ class RolePolicy:
 
 _READ = frozenset({Capability.VIEW_REGIONS, Capability.VIEW_AGGREGATES, Capability.VIEW_RECORDS})
 
+_TOWN_OFFICE = _READ | {
+    Capability.CHANGE_RECORDS,
+    Capability.RECORD_BASELINE,
+    Capability.EXPORT,
+    Capability.GRADE,
+    Capability.LOG_VISITS,
+    Capability.MANAGE_CASES,
+}
+
 ROLE_POLICIES: dict[str, RolePolicy] = {
     Role.COUNTY_CIVIL_AFFAIRS: RolePolicy((Level.COUNTY,), _READ | {Capability.EXPORT, Capability.MANAGE_POLICY}),
-    Role.TOWN_LEADER: RolePolicy((Level.TOWN,), _READ | {Capability.EXPORT}),
-    Role.TOWN_OFFICE: RolePolicy(
-        (Level.TOWN,),
-        _READ
-        | {
-            Capability.CHANGE_RECORDS,
-            Capability.RECORD_BASELINE,
-            Capability.EXPORT,
-            Capability.GRADE,
-            Capability.LOG_VISITS,
-        },
+    Role.TOWN_LEADER: RolePolicy(
+        (Level.TOWN,), _READ | {Capability.EXPORT, Capability.APPROVE, Capability.APPROVE_INTERVENTION}
     ),
+    Role.TOWN_OFFICE: RolePolicy((Level.TOWN,), _TOWN_OFFICE),
+    # The head of the town office (民政办主任) may also approve closing a case (issue 4 §2).
+    Role.TOWN_OFFICE_HEAD: RolePolicy((Level.TOWN,), _TOWN_OFFICE | {Capability.APPROVE}),
     Role.CHILD_SUPERVISOR: RolePolicy(
-        (Level.TOWN,), _READ | {Capability.CHANGE_RECORDS, Capability.GRADE, Capability.LOG_VISITS}
+        (Level.TOWN,),
+        _READ | {Capability.CHANGE_RECORDS, Capability.GRADE, Capability.LOG_VISITS, Capability.MANAGE_CASES},
     ),
     Role.CHILD_DIRECTOR: RolePolicy(
         (Level.VILLAGE,), _READ | {Capability.CHANGE_RECORDS, Capability.RECORD_BASELINE, Capability.LOG_VISITS}

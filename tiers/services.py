@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tiers.models import ApiToken, JobHeartbeat, Region, StaffPost
+from tiers.models import ApiToken, JobHeartbeat, Organisation, Region, StaffPost
 from tiers.roles import LEVEL_ORDER, ROLE_POLICIES, Level
 from tiers.selectors import forget_posts
 
@@ -190,3 +190,32 @@ def system_actor():
         except IntegrityError:
             user = user_model.objects.get(username=SYSTEM_USERNAME)
     return user
+
+
+@transaction.atomic
+def organisation_create(
+    *, kind: str, name: str, region: Region, phone: str = "", flags: str | None = None
+) -> Organisation:
+    """Add a partner department or institution; its R/F/A capability flags default to those of its kind
+    (domain.md §11.1, from 002 三(七))."""
+    from tiers.models import ORGANISATION_DEFAULT_FLAGS, OrganisationKind
+
+    if kind not in OrganisationKind.values:
+        raise ValidationError({"kind": _("请选择单位类型。")})
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("请填写单位名称。")})
+    if region.level not in (Level.COUNTY, Level.TOWN):
+        raise ValidationError({"region": _("协作单位设在区县或乡镇（街道）。")})
+    if Organisation.objects.filter(region=region, name=name).exists():
+        raise ValidationError({"name": _("该区划已有同名单位。")})
+    flags = ORGANISATION_DEFAULT_FLAGS.get(kind, "") if flags is None else flags
+    return Organisation.objects.create(
+        kind=kind,
+        name=name,
+        region=region,
+        phone=phone.strip(),
+        can_report="R" in flags,
+        can_accept_referrals="F" in flags,
+        can_assist="A" in flags,
+    )

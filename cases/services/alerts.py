@@ -31,6 +31,8 @@ class AlertCandidate:
     message: str
     minor_id: int | None = None
     url: str = ""
+    # People told besides the role holders (a measure's responsible person, its group's members).
+    extra_user_ids: frozenset[int] = frozenset()
 
 
 def recipients_for(*, region_paths: Iterable[str], roles: Iterable[str]) -> dict[str, set[int]]:
@@ -126,7 +128,7 @@ def alerts_sync(
             candidate = wanted.get((alert.subject_key, alert.period_key))
             if candidate is None:
                 continue
-            users = recipients.get(candidate.region_path, set())
+            users = recipients.get(candidate.region_path, set()) | set(candidate.extra_user_ids)
             notify(user_ids=users, title=alert.message, url=candidate.url, alert=alert)
             notified += len(users)
     open_alerts = Alert.objects.filter(rule=rule, resolved_at__isnull=True)

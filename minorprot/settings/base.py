@@ -143,6 +143,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "refresh-visit-plan": {"task": "screening.tasks.refresh_visit_plan", "schedule": crontab(hour=1, minute=30)},
     # Overdue visits, red without response, orange without helper: alert the right tier, once.
     "escalate-overdue": {"task": "screening.tasks.escalate_overdue", "schedule": crontab(minute=5)},
+    # Overdue measures and red cases without a plan (issue 4).
+    "escalate-casework": {"task": "cases.tasks.escalate_casework", "schedule": crontab(minute=10)},
     # At 16: employment-support notice; at 18: close as aged out.
     "apply-age-rules": {"task": "screening.tasks.apply_age_rules", "schedule": crontab(hour=0, minute=20)},
 }
@@ -219,3 +221,4 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 MINORPROT_TRUSTED_PROXIES = env_int("MINORPROT_TRUSTED_PROXIES", 0)
+MINORPROT_RED_PLAN_HOURS = env_int("MINORPROT_RED_PLAN_HOURS", 24)

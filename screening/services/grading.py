@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import GUARDIAN_FLAGS, Minor, MinorStatus, RiskGrade
+from cases.services.casework import case_open_for_grade
 from cases.services.registry import RegistryPermissionDenied, minor_grade_record
 from screening.models import (
     Assessment,
@@ -86,6 +87,8 @@ def _change_grade(
         assessment=assessment,
     )
     minor_grade_record(minor=minor, grade=to_grade, at=now)
+    # Orange and red children get a case (issue 4 §2): opened once, never twice on a regrade.
+    case_open_for_grade(actor=actor, minor=minor, grade=to_grade)
     _after_grade_change(minor.pk)
     return change
 

@@ -1,0 +1,79 @@
+"""Casework deadlines watched by Celery (hourly), through the one alert mechanism (cases.services.alerts):
+- MEASURE_OVERDUE: an open measure past its due date → the town office and child supervisor, and the
+  measure's responsible person and working-group members; one alert per measure and due date.
+- RED_PLAN_MISSING: a red case with no measure after its plan deadline (24 hours) → the town leader and
+  the town office; one alert per case and deadline.
+Both resolve when the cause is gone (the measure is done, cancelled or re-dated; a measure is added).
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import OPEN_MEASURE_STATUSES, Alert, Case, CaseStage, Measure, MinorStatus
+from cases.services.alerts import AlertCandidate, alerts_sync
+from tiers.roles import Role
+
+MEASURE_ROLES = [Role.TOWN_OFFICE, Role.CHILD_SUPERVISOR]
+PLAN_ROLES = [Role.TOWN_LEADER, Role.TOWN_OFFICE]
+
+
+def casework_escalate(*, now=None) -> dict[str, dict]:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    overdue = (
+        Measure.objects.filter(
+            status__in=OPEN_MEASURE_STATUSES,
+            due_on__lt=today,
+            case__minor__status=MinorStatus.ACTIVE,
+        )
+        .exclude(case__stage=CaseStage.CLOSED)
+        .select_related("case__minor__region", "group")
+        .prefetch_related("group__members")
+    )
+    measures = [
+        AlertCandidate(
+            subject_key=f"measure:{m.pk}",
+            period_key=m.due_on.isoformat(),
+            minor_id=m.case.minor_id,
+            region_id=m.case.minor.region_id,
+            region_path=m.case.minor.region.path,
+            message=_("%(name)s的帮扶措施“%(title)s”应于%(due)s完成，已逾期。")
+            % {"name": m.case.minor.name, "title": m.title, "due": m.due_on},
+            url=f"/cases/{m.case_id}/",
+            extra_user_ids=frozenset(
+                {
+                    *(u.pk for u in (m.group.members.all() if m.group_id else [])),
+                    *([m.responsible_user_id] if m.responsible_user_id else []),
+                }
+            ),
+        )
+        for m in overdue
+    ]
+    results = {
+        "MEASURE_OVERDUE": alerts_sync(
+            rule="MEASURE_OVERDUE", severity=Alert.Severity.WARNING, roles=MEASURE_ROLES, candidates=measures
+        )
+    }
+    missing_plan = (
+        Case.objects.filter(plan_due_at__lte=now, measures__isnull=True, minor__status=MinorStatus.ACTIVE)
+        .exclude(stage=CaseStage.CLOSED)
+        .select_related("minor__region")
+    )
+    plans = [
+        AlertCandidate(
+            subject_key=f"case:{c.pk}",
+            period_key=c.plan_due_at.isoformat(),
+            minor_id=c.minor_id,
+            region_id=c.minor.region_id,
+            region_path=c.minor.region.path,
+            message=_("%(name)s为红色等级个案，立案已超过时限仍未制定帮扶计划。") % {"name": c.minor.name},
+            url=f"/cases/{c.pk}/",
+        )
+        for c in missing_plan
+    ]
+    results["RED_PLAN_MISSING"] = alerts_sync(
+        rule="RED_PLAN_MISSING", severity=Alert.Severity.URGENT, roles=PLAN_ROLES, candidates=plans
+    )
+    return results
