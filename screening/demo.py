@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from cases.models import Minor, MinorStatus
-from screening.models import Assessment, GradeChange, VisitKind
+from screening.models import Assessment, GradeChange, VisitKind, VisitPlan
 from screening.services.escalation import age_rules_apply, escalate
 from screening.services.grading import (
     assessment_record,
@@ -85,6 +85,7 @@ def seed_demo() -> str:
             codes = {"STABLE_UNDER_WATCH"}  # the assessor finds the care effective
         if rng.random() < RED_SHARE:
             codes.add(rng.choice(["ONGOING_VIOLENCE", "NO_CAREGIVER", "SEVERE_INJURY"]))
+            codes.discard("STABLE_UNDER_WATCH")
         if not codes:
             codes = {"STABLE_UNDER_WATCH"}
         graded_on = today - timedelta(days=rng.randint(3, 150))
@@ -123,7 +124,7 @@ def seed_demo() -> str:
                 description="联合派出所上门处置，训诫监护人，安排临时照料并开展心理疏导",
                 in_place=rng.random() < 0.6,
             )
-        visits += _visit_history(rng, minor, director, graded_on, policy.visit_interval_days if policy else 30, today)
+        visits += _visit_history(rng, minor, director, graded_on, today)
     visit_plan_refresh()
     escalate()
     age_rules_apply()
@@ -131,16 +132,20 @@ def seed_demo() -> str:
     return f"graded {sum(graded.values())} minors ({summary}), {visits} visits"
 
 
-def _visit_history(rng: random.Random, minor: Minor, visitor, graded_on, interval: int, today) -> int:
+def _visit_history(rng: random.Random, minor: Minor, visitor, graded_on, today) -> int:
     """Visits every interval since grading, give or take; about one child in six falls behind."""
     if visitor is None:
         return 0
+    visit_plan_refresh(minor_ids=[minor.pk])
+    # The interval the plan demands now: daily contact for a red child whose response is not yet in place.
+    interval = VisitPlan.objects.get(minor=minor).interval_days or 30
     falls_behind = rng.random() < 0.17
     stop = today - timedelta(days=interval * 2 + 3) if falls_behind else today
-    # Only the last eight weeks or so are logged: enough for worklists and compliance, quick to seed.
-    day = max(graded_on + timedelta(days=max(1, interval - rng.randint(0, 3))), today - timedelta(days=56))
+    # Only the last eight weeks (two for daily contact) are logged: enough to show, quick to seed.
+    window = 56 if interval >= 7 else 14
+    jitter = 3 if interval >= 7 else 0
+    day = max(graded_on + timedelta(days=max(1, interval - rng.randint(0, jitter))), today - timedelta(days=window))
     count = 0
-    visit_plan_refresh(minor_ids=[minor.pk])
     while day <= stop and day < today:
         visit_log(
             actor=visitor,
@@ -157,7 +162,7 @@ def _visit_history(rng: random.Random, minor: Minor, visitor, graded_on, interva
         )
         visit_plan_refresh(minor_ids=[minor.pk])
         count += 1
-        day += timedelta(days=interval + rng.randint(-3, 4))
+        day += timedelta(days=max(1, interval + rng.randint(-jitter, jitter + 1)))
     return count
 
 
