@@ -162,7 +162,9 @@ def _visit_history(rng: random.Random, minor: Minor, visitor, graded_on, today) 
         )
         visit_plan_refresh(minor_ids=[minor.pk])
         count += 1
-        day += timedelta(days=max(1, interval + rng.randint(-jitter, jitter + 1)))
+        # Mostly on or before the due date, sometimes a day or two late.
+        slip = rng.choice((-3, -2, -1, -1, 0, 0, 0, 0, 1, 2)) if jitter else 0
+        day += timedelta(days=max(1, interval + slip))
     return count
 
 
