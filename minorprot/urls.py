@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cases import region_views
 from cases.api import register_routes as register_case_routes
+from cases.case_api import register_routes as register_casework_routes
 from minorprot.api import router
 from screening.api import register_routes as register_screening_routes
 from tiers.api import me, token_obtain
@@ -12,6 +13,7 @@ from tiers.health import healthz
 
 register_tier_routes(router)
 register_case_routes(router)
+register_casework_routes(router)
 register_screening_routes(router)
 
 api_v1 = [

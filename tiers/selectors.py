@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from tiers.models import Region, StaffPost
+from tiers.models import Organisation, Region, StaffPost
 from tiers.roles import ROLE_POLICIES, Capability, Level
 
 _CACHE_ATTR = "_minorprot_posts"
@@ -135,4 +135,37 @@ def region_choices_for_move(*, user, region: Region) -> QuerySet[Region]:
         Region.objects.filter(path__startswith=county_path, is_active=True, level__in=[Level.VILLAGE, Level.GRID])
         .exclude(pk=region.pk)
         .order_by("path")
+    )
+
+
+def organisation_list(*, user) -> QuerySet[Organisation]:
+    """Partner departments of the user's area and of the units above it (a town office sees its town's
+    departments and the county's; a village post its town's and the county's). Departments are public
+    bodies: their names are not private, what they are asked to do is."""
+    condition = Q()
+    for post in user_posts(user):
+        if not post.region.is_active:
+            continue
+        codes = [code for code in post.region.path.split("/") if code]
+        ancestors = ["".join(f"{code}/" for code in codes[: depth + 1]) for depth in range(len(codes) - 1)]
+        condition |= Q(region__path__startswith=post.region.path) | Q(region__path__in=ancestors)
+    if not condition:
+        return Organisation.objects.none()
+    return (
+        Organisation.objects.filter(condition, is_active=True)
+        .select_related("region")
+        .order_by("region__path", "kind", "name")
+    )
+
+
+def staff_in_reach(*, user, capability: str = Capability.VIEW_RECORDS):
+    """Active users holding a post inside the user's reach: the people a case owner, a measure's
+    responsible person or a working group's member may be chosen from."""
+    from django.contrib.auth import get_user_model
+
+    reach = user_reach(user, capability)
+    if not reach:
+        return get_user_model().objects.none()
+    return (
+        get_user_model().objects.filter(reach.q("posts__region__path"), is_active=True).distinct().order_by("username")
     )
