@@ -8,3 +8,21 @@ def notifications(request):
     if user is None or not user.is_authenticated:
         return {}
     return {"nav_unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count()}
+
+
+def casework(request):
+    """The navigation's casework entries: the approvals waiting for this user (counted only for approvers,
+    and only when the page shows them) and whether to show working groups (posts or memberships)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from cases.selectors.casework import closures_awaiting_approval, interventions_awaiting_approval
+    from tiers.selectors import user_posts
+
+    def approvals_waiting() -> int:
+        return closures_awaiting_approval(user=user).count() + interventions_awaiting_approval(user=user).count()
+
+    def show_groups() -> bool:
+        return bool(user_posts(user)) or user.working_groups.exists()
+
+    return {"nav_approvals_waiting": approvals_waiting, "nav_show_groups": show_groups}

@@ -28,6 +28,7 @@ urlpatterns = [
     path("regions/", region_views.region_tree, name="region_tree"),
     path("regions/<int:pk>/", region_views.region_detail, name="region_detail"),
     path("minors/", include("cases.urls")),
+    path("cases/", include("cases.case_urls")),
     path("", include("screening.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

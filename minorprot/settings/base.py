@@ -67,6 +67,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "tiers.context_processors.navigation",
                 "cases.context_processors.notifications",
+                "cases.context_processors.casework",
             ],
         },
     },

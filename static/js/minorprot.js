@@ -72,4 +72,20 @@
       updateAssessment(form);
     });
   });
+
+  // Intervention form: the ladder's usual action for the chosen level (domain.md §8.1), unless the
+  // person has written their own. The server fills in the same default when the field is left empty.
+  document.querySelectorAll("[data-ladder-actions]").forEach(function (form) {
+    var source = document.getElementById(form.getAttribute("data-ladder-actions"));
+    var level = form.querySelector("select[name$='level']");
+    var action = form.querySelector("input[name$='action']");
+    if (!source || !level || !action) return;
+    var actions = JSON.parse(source.textContent);
+    var lastDefault = action.value;
+    level.addEventListener("change", function () {
+      if (action.value && action.value !== lastDefault) return;
+      action.value = actions[level.value] || "";
+      lastDefault = action.value;
+    });
+  });
 })();
