@@ -73,6 +73,7 @@ from cases.services import casework as services
 from cases.services.access import access_log_record
 from cases.services.registry import RegistryPermissionDenied
 from cases.views import records_required
+from tiers.models import Region
 from tiers.roles import Capability, Level
 from tiers.selectors import user_can, user_posts, user_reach
 
@@ -82,7 +83,7 @@ LADDER_SHORT = {
     InterventionLevel.GUIDANCE: gettext_lazy("0 指导"),
     InterventionLevel.ADMONISH: gettext_lazy("1 劝诫"),
     InterventionLevel.POLICE_REPRIMAND: gettext_lazy("2 训诫"),
-    InterventionLevel.PROTECTIVE_MEASURE: gettext_lazy("3 保护措施"),
+    InterventionLevel.PROTECTIVE_MEASURE: gettext_lazy("3 保护"),
     InterventionLevel.JUDICIAL: gettext_lazy("4 司法"),
 }
 
@@ -197,6 +198,8 @@ def _case_page(request, case: Case, *, bound: dict[str, forms.Form] | None = Non
     may_approve = _may(user, Capability.APPROVE, path)
     may_approve_intervention = _may(user, Capability.APPROVE_INTERVENTION, path)
     is_open = case.is_open
+    # "Town · Village · Grid" on the page needs the units above the child's place (one query).
+    minor.region = Region.objects.select_related("parent", "parent__parent").get(pk=minor.region_id)
     access_log_record(
         user=user,
         action=AccessLog.Action.VIEW,
@@ -220,6 +223,7 @@ def _case_page(request, case: Case, *, bound: dict[str, forms.Form] | None = Non
         {"value": track.value, "label": track.label, "measures": [m for m in measures if m.track == track]}
         for track in Track
     ]
+    empty_tracks = [track for track in tracks if not track["measures"]]
     open_measures = [m for m in measures if m.is_open]
 
     interventions = list(selectors.case_interventions(case=case))
@@ -297,6 +301,7 @@ def _case_page(request, case: Case, *, bound: dict[str, forms.Form] | None = Non
             "may_approve_intervention": may_approve_intervention,
             "is_open": is_open,
             "tracks": tracks,
+            "empty_tracks": empty_tracks,
             "measure_count": len(measures),
             "open_measures": open_measures,
             "overdue_count": sum(1 for m in measures if m.overdue),
