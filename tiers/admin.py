@@ -3,8 +3,9 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tiers.models import ApiToken, Region, StaffPost
-from tiers.services import post_assign, region_create, region_rename
+from tiers.models import ApiToken, Organisation, Region, StaffPost
+from tiers.roles import Level
+from tiers.services import organisation_create, post_assign, region_create, region_rename
 
 
 class RegionAdminForm(forms.ModelForm):
@@ -116,3 +117,54 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
         for token in queryset:
             token_revoke(token=token)
+
+
+class OrganisationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["kind", "name", "region", "phone", "can_report", "can_accept_referrals", "can_assist", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        region = cleaned.get("region")
+        if self.instance.pk is None and region is not None and region.level not in (Level.COUNTY, Level.TOWN):
+            self.add_error("region", _("协作单位设在区县或乡镇（街道）。"))
+        return cleaned
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    """Partner departments (domain.md §11). A new one gets the R/F/A flags of its kind; the flags stay
+    editable, here and in the list. Working groups, placements and referrals refer to them: deactivate,
+    never delete."""
+
+    form = OrganisationAdminForm
+    list_display = ["name", "kind", "region", "can_report", "can_accept_referrals", "can_assist", "is_active"]
+    list_editable = ["can_report", "can_accept_referrals", "can_assist", "is_active"]
+    list_filter = ["kind", "region__level", "is_active"]
+    search_fields = ["name", "region__name"]
+    raw_id_fields = ["region"]
+
+    def get_fields(self, request, obj=None):
+        fields = list(OrganisationAdminForm.Meta.fields)
+        if obj is None:  # the flags of its kind, editable once created
+            fields = [f for f in fields if f not in ("can_report", "can_accept_referrals", "can_assist")]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["kind", "region"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+        else:
+            created = organisation_create(
+                kind=form.cleaned_data["kind"],
+                name=form.cleaned_data["name"],
+                region=form.cleaned_data["region"],
+                phone=form.cleaned_data.get("phone", ""),
+            )
+            obj.pk = created.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False
