@@ -238,7 +238,7 @@ class InterventionOutcomeForm(forms.Form):
         label=_("干预效果"),
         choices=[("1", _("有效")), ("0", _("无效"))],
         coerce=lambda value: value == "1",
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     outcome = _text(_("干预结果"), required=True)
 
@@ -325,10 +325,16 @@ class WorkingGroupForm(forms.Form):
         label=_("牵头单位"), queryset=Organisation.objects.none(), required=False, empty_label=_("（未指定）")
     )
     member_organisations = OrganisationMultipleChoiceField(
-        label=_("成员单位"), queryset=Organisation.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("成员单位"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     members = UserMultipleChoiceField(
-        label=_("成员"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("成员"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     duties = _text(_("职责"), rows=4)
 

@@ -210,7 +210,7 @@ def _case_page(request, case: Case, *, bound: dict[str, forms.Form] | None = Non
     )
 
     # The plan, by track. Who may report progress mirrors measure_may_update without a query per measure.
-    measures = list(selectors.case_measures(case=case))
+    measures = list(selectors.case_measures(case=case).select_related("group__region"))
     my_groups = set(user.working_groups.values_list("pk", flat=True))
     for measure in measures:
         measure.overdue = measure.is_open and measure.due_on < today

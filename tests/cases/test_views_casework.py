@@ -249,7 +249,7 @@ def test_the_board_query_count_does_not_grow_with_cases(
         opened = cw.case_open(actor=town_officer, minor=minor)
         _measure(town_officer, opened)
     client.force_login(town_officer)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(7):
         response = client.get(_url("case_board"))
     assert len(response.context["page"].object_list) == 12
 
@@ -551,9 +551,26 @@ def test_the_group_page_query_count_does_not_grow_with_measures(
         _measure(town_officer, opened, days=index + 1)
     for user in (town_officer, group_member):
         client.force_login(user)
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(9):
             response = client.get(_url("group_detail", groups["RESCUE_PROTECTION"].pk))
         assert len(response.context["measures"]) == 10
+
+
+def test_the_case_page_query_count_does_not_grow_with_its_rows(
+    client, town_officer, case, django_assert_max_num_queries
+):
+    for index in range(6):
+        measure = _measure(town_officer, case, track=["RESCUE_PROTECTION", "MEDICAL_PROTECTION"][index % 2], days=index)
+        if index % 3 == 0:
+            cw.measure_update(actor=town_officer, measure=measure, status="IN_PROGRESS", outcome="已联系")
+    for level in (0, 1, 3):
+        cw.intervention_record(actor=town_officer, case=case, level=level, actor_name="村委会")
+    cw.placement_record(actor=town_officer, case=case, type="TEMPORARY_CARE", start_on=TODAY() - timedelta(days=9))
+    cw.placement_record(actor=town_officer, case=case, type="FAMILY_FOSTER", start_on=TODAY())
+    client.force_login(town_officer)
+    with django_assert_max_num_queries(24):
+        response = client.get(_url("case_detail", case.pk))
+    assert len(response.context["interventions"]) == 3 and response.context["measure_count"] == 6
 
 
 # --- navigation -----------------------------------------------------------------------------------------
