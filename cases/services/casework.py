@@ -177,7 +177,8 @@ def working_group_update(
     defaults, domain.md §14.11). Departments must belong to the group's region or the county above."""
     group = WorkingGroup.objects.select_for_update(of=("self",)).select_related("region").get(pk=group.pk)
     _require(actor, group.region, Capability.MANAGE_CASES)
-    allowed = {o.pk for o in Organisation.objects.filter(is_active=True) if group.region.path.startswith(o.region.path)}
+    organisations = Organisation.objects.filter(is_active=True).select_related("region")
+    allowed = {o.pk for o in organisations if group.region.path.startswith(o.region.path)}
     chosen = [o for o in [lead_organisation, *member_organisations] if o is not None]
     if any(o.pk not in allowed for o in chosen):
         raise _error("member_organisations", _("只能选择本乡镇或上级区县的单位。"), "out_of_reach")
