@@ -74,6 +74,12 @@ alerts = json.loads(body)
 assert status == 200 and alerts["count"] > 0, alerts
 print(f"ok: GET /api/v1/alerts/ shows {alerts['count']} overdue-visit alerts in {LOGIN}'s town")
 
+# seed_demo worked the cases that grading opened: the town's case board is not empty.
+status, _url, body = get("/api/v1/cases/", headers={"Authorization": f"Token {token}"})
+cases = json.loads(body)
+assert status == 200 and cases["count"] > 0, cases
+print(f"ok: GET /api/v1/cases/ lists {cases['count']} open cases in {LOGIN}'s town")
+
 # Beat sends the heartbeat job every minute through the file broker; the worker runs it on SQLite.
 wait_for("a scheduled job ran (heartbeat)", lambda: ((health() or {}).get("heartbeat") or {}).get("runs", 0) >= 1, 180)
 print(json.dumps(health(), ensure_ascii=False))

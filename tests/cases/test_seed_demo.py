@@ -40,7 +40,22 @@ def seeded_once(django_db_setup, django_db_blocker):
 
 
 def counts() -> dict[str, int]:
-    models = (Region, User, StaffPost, Minor, Guardian, MinorCategory, MinorEvent, BaselinePopulation)
+    from cases.models import (
+        BenefitEnrolment,
+        BenefitRate,
+        Case,
+        CaseClosure,
+        CaseEvent,
+        GuardianshipIntervention,
+        Measure,
+        Placement,
+        WorkingGroup,
+    )
+    from tiers.models import Organisation
+
+    casework = (Organisation, WorkingGroup, BenefitRate, Case, CaseEvent, CaseClosure, Measure)
+    casework += (GuardianshipIntervention, Placement, BenefitEnrolment)
+    models = (Region, User, StaffPost, Minor, Guardian, MinorCategory, MinorEvent, BaselinePopulation, *casework)
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -151,3 +166,52 @@ def test_the_demo_grades_children_in_all_four_colours_and_leaves_some_visits_ove
     assert VisitPlan.objects.count() == Minor.objects.filter(status=MinorStatus.ACTIVE).count()
     rules = set(Alert.objects.filter(resolved_at__isnull=True).values_list("rule", flat=True))
     assert {"VISIT_OVERDUE", "HELPER_MISSING"} <= rules
+
+
+@pytest.mark.django_db
+def test_the_demo_has_cases_in_every_stage_with_measures_on_all_six_tracks(seeded_once):
+    from django.utils import timezone
+
+    from cases.models import OPEN_MEASURE_STATUSES, Alert, Case, CaseClosure, CaseStage, Measure, Track
+
+    assert set(Case.objects.values_list("stage", flat=True)) == set(CaseStage.values)
+    assert set(Measure.objects.values_list("track", flat=True)) == set(Track.values)
+    assert {"PLANNED", "IN_PROGRESS", "DONE", "CANCELLED"} == set(Measure.objects.values_list("status", flat=True))
+    overdue = Measure.objects.filter(status__in=OPEN_MEASURE_STATUSES, due_on__lt=timezone.localdate())
+    assert overdue.exists()
+    assert Alert.objects.filter(rule="MEASURE_OVERDUE", resolved_at__isnull=True).count() == overdue.count()
+    approvers = set(
+        StaffPost.objects.filter(
+            user__in=CaseClosure.objects.filter(status="APPROVED").values("decided_by")
+        ).values_list("role", flat=True)
+    )
+    assert approvers == {Role.TOWN_LEADER, Role.TOWN_OFFICE_HEAD}
+    assert CaseClosure.objects.filter(status="PENDING").exists()
+    assert Case.objects.filter(events__kind="REOPENED").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_groups_departments_interventions_placements_and_benefits(seeded_once):
+    from cases.models import BenefitEnrolment, BenefitRate, GuardianshipIntervention, Placement, WorkingGroup
+    from tiers.models import Organisation
+
+    for region in Region.objects.filter(level__in=[Level.COUNTY, Level.TOWN]):
+        assert WorkingGroup.objects.filter(region=region, lead_organisation__isnull=False).count() == 6, region
+        assert Organisation.objects.filter(region=region).count() >= 10, region
+    assert WorkingGroup.objects.filter(members__isnull=False).exists()
+    assert set(BenefitRate.objects.values_list("note", flat=True)) == {"演示数据：虚构金额，非真实标准"}
+
+    ladder = set(GuardianshipIntervention.objects.values_list("level", "status"))
+    assert {(0, "SUCCEEDED"), (3, "PENDING_APPROVAL"), (4, "APPROVED")} <= ladder
+    assert not GuardianshipIntervention.objects.filter(level__gte=3, approved_at__isnull=True, status="TAKEN").exists()
+    level_4 = GuardianshipIntervention.objects.filter(level=4, status="APPROVED").select_related("approved_by").first()
+    assert StaffPost.objects.filter(user=level_4.approved_by, role=Role.TOWN_LEADER).exists()
+
+    routed = Placement.objects.get(type="ORIGIN_GOVERNMENT")
+    assert routed.case.minor.hukou_in_district is False and routed.end_on is None
+    assert Placement.objects.filter(end_on__isnull=False).exists()
+    statuses = set(BenefitEnrolment.objects.values_list("status", flat=True))
+    assert statuses == {"APPLIED", "APPROVED", "REJECTED", "ENDED"}
+    assert not BenefitEnrolment.objects.filter(
+        status="APPROVED", programme__has_amount=True, monthly_amount=None
+    ).exists()

@@ -450,6 +450,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             self._seed(tally)
             later = self._seed_other_apps()
+            # Casework builds on the grades the other apps seeded (they open the cases), so it comes last.
+            from cases.demo_casework import seed_casework
+
+            later.append(f"个案管理 (casework): {seed_casework()}")
         if tally.created_anything():
             self.stdout.write(
                 self.style.SUCCESS(
