@@ -817,8 +817,9 @@ class WorkingGroupViewSet(
         return group_get(user=self.request.user, pk=pk)
 
     def partial_update(self, request, *args, **kwargs):
-        _require_case_work(request.user)
         group = self.get_object()
+        if not cw.working_group_may_edit(user=request.user, group=group):
+            raise PermissionDenied(_("您的岗位无权调整该工作小组。"))
         serializer = WorkingGroupUpdateSerializer(
             data=request.data, partial=True, context=self.get_serializer_context()
         )

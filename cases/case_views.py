@@ -850,7 +850,7 @@ def _group_page(request, group: WorkingGroup, *, bound: dict[int, forms.Form] | 
             "member_organisations": list(group.member_organisations.select_related("region")),
             "members": list(group.members.order_by("first_name", "username")),
             "is_member": is_member,
-            "may_edit": manage.covers(group.region.path),
+            "may_edit": services.working_group_may_edit(user=user, group=group),
         },
     )
 
@@ -866,7 +866,7 @@ def group_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def group_edit(request, pk: int):
     group = selectors.group_get(user=request.user, pk=pk)
-    if not _may(request.user, Capability.MANAGE_CASES, group.region.path):
+    if not services.working_group_may_edit(user=request.user, group=group):
         raise PermissionDenied
     form = WorkingGroupForm(
         request.POST if request.method == "POST" else None,

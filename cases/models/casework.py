@@ -47,7 +47,7 @@ class WorkingGroup(models.Model):
         constraints = [models.UniqueConstraint(fields=["region", "track"], name="workinggroup_one_per_track")]
 
     def __str__(self) -> str:
-        return f"{self.region.name}{self.get_track_display()}组"
+        return _("%(region)s%(track)s组") % {"region": self.region.name, "track": self.get_track_display()}
 
 
 class CaseStage(models.TextChoices):

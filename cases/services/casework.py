@@ -163,6 +163,13 @@ def working_groups_ensure(*, region: Region) -> list[WorkingGroup]:
     return groups
 
 
+def working_group_may_edit(*, user, group: WorkingGroup) -> bool:
+    """A town's groups are set by its office (case managers); the district's by the district
+    civil-affairs administrator (domain.md §5: each level's leadership group names its groups)."""
+    capability = Capability.MANAGE_POLICY if group.region.level == Level.COUNTY else Capability.MANAGE_CASES
+    return user_reach(user, capability).covers(group.region.path)
+
+
 @transaction.atomic
 def working_group_update(
     *,
@@ -173,10 +180,11 @@ def working_group_update(
     members,
     duties: str = "",
 ) -> WorkingGroup:
-    """The town office names its group's lead and member departments and member staff (editable
-    defaults, domain.md §14.11). Departments must belong to the group's region or the county above."""
+    """The town office (the district administrator, for the district's groups) names a group's lead and
+    member departments and member staff (editable defaults, domain.md §14.11). Departments must belong to the group's region or the county above."""
     group = WorkingGroup.objects.select_for_update(of=("self",)).select_related("region").get(pk=group.pk)
-    _require(actor, group.region, Capability.MANAGE_CASES)
+    if not working_group_may_edit(user=actor, group=group):
+        raise RegistryPermissionDenied
     organisations = Organisation.objects.filter(is_active=True).select_related("region")
     allowed = {o.pk for o in organisations if group.region.path.startswith(o.region.path)}
     chosen = [o for o in [lead_organisation, *member_organisations] if o is not None]

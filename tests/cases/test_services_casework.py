@@ -388,3 +388,23 @@ def test_organisation_names_are_unique_within_a_region(tree, town_orgs):
     with pytest.raises(ValidationError):
         organisation_create(kind=OrganisationKind.POLICE_STATION, name="青山派出所", region=tree.town_a)
     assert Organisation.objects.filter(region=tree.town_a).count() == len(town_orgs)
+
+
+def test_the_districts_groups_are_set_by_the_district_administrator_and_a_towns_by_its_office(
+    county_officer, town_officer, tree
+):
+    district_group = cw.working_groups_ensure(region=tree.county)[0]
+    town_group = cw.working_groups_ensure(region=tree.town_a)[0]
+    assert cw.working_group_may_edit(user=county_officer, group=district_group)
+    assert not cw.working_group_may_edit(user=town_officer, group=district_group)
+    assert cw.working_group_may_edit(user=town_officer, group=town_group)
+    assert not cw.working_group_may_edit(user=county_officer, group=town_group)
+    cw.working_group_update(
+        actor=county_officer,
+        group=district_group,
+        lead_organisation=None,
+        member_organisations=[],
+        members=[county_officer],
+        duties="统筹",
+    )
+    assert list(district_group.members.all()) == [county_officer]
