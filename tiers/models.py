@@ -57,6 +57,15 @@ class StaffPost(models.Model):
     role = models.CharField(_("岗位"), max_length=30, choices=Role.choices)
     title = models.CharField(_("职务名称"), max_length=100, blank=True)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    # Partner staff belong to one organisation (issue 5 §1); other posts leave it empty.
+    organisation = models.ForeignKey(
+        "tiers.Organisation",
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="posts",
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

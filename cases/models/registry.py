@@ -140,6 +140,8 @@ class Minor(models.Model):
     # Written only by cases.services.registry.minor_grade_record, called by the screening services.
     risk_grade = models.CharField(_("风险等级"), max_length=10, choices=RiskGrade.choices, blank=True, db_index=True)
     risk_grade_since = models.DateTimeField(_("定级时间"), null=True, blank=True)
+    # Sealed records (e.g. juvenile justice involvement, domain.md §13) are never shown to partners.
+    is_sealed = models.BooleanField(_("封存（不向协作单位提供）"), default=False)
     closed_reason = models.CharField(_("销档原因"), max_length=20, choices=ClosedReason.choices, blank=True)
     closed_at = models.DateTimeField(_("销档时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "tiers",
     "cases",
     "screening",
+    "referrals",
 ]
 
 MIDDLEWARE = [
