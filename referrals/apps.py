@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = _("转介与报告受理")
+
+    def ready(self) -> None:
+        from cases.hooks import on_minor_changed
+        from referrals.services.rules import refresh_for_minor_id
+
+        # Referral rules are re-evaluated whenever a child's categories, guardians or assessments change.
+        on_minor_changed(refresh_for_minor_id)

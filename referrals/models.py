@@ -21,10 +21,10 @@ class Priority(models.TextChoices):
 class ReferralRule(models.Model):
     """One row of the routing table (domain.md §6.1, RF-1 … RF-17). Data, editable in the admin.
 
-    A rule matches a minor when every condition it sets holds: any of `categories`, all of
-    `categories_all`, any of `indicators` (ticked in the latest risk-level assessment), any of
-    `guardian_flags`, and the age range. A rule that sets no condition is never suggested (RF-16 is
-    chosen by hand)."""
+    A rule matches a minor on evidence — any of `categories`, `indicators` (ticked in the latest
+    risk-level assessment) or `guardian_flags` — within its restrictions: every category of
+    `categories_all`, and the age range. A rule that sets neither is never suggested (RF-16 is chosen
+    by hand)."""
 
     code = models.CharField(_("编号"), max_length=10, unique=True)
     name = models.CharField(_("情形"), max_length=200)

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.hooks import minor_changed
 from cases.identity import age_on, normalise_id_number, normalise_phone, parse_id_number
 from cases.models import (
     GUARDIAN_FLAGS,
@@ -430,6 +431,7 @@ def minor_register(
             )
             _apply_categories(minor=minor, actor=actor, chosen=chosen, choices=categories)
             _apply_guardians(minor=minor, actor=actor, guardians=guardians)
+            minor_changed(minor.pk)
     except IntegrityError:
         # Two people registered the same ID number at once; the unique constraint kept one.
         existing = Minor.objects.select_related("region").filter(id_number=data.get("id_number")).first()
@@ -474,6 +476,7 @@ def minor_update(
                 _event(minor=locked, kind=MinorEvent.Kind.UPDATED, actor=actor, changes=changes)
             _apply_categories(minor=locked, actor=actor, chosen=chosen, choices=categories)
             _apply_guardians(minor=locked, actor=actor, guardians=guardians)
+            minor_changed(locked.pk)
     except IntegrityError:
         existing = (
             Minor.objects.select_related("region").filter(id_number=data.get("id_number")).exclude(pk=minor.pk).first()

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.hooks import minor_changed
 from cases.models import GUARDIAN_FLAGS, Minor, MinorStatus, RiskGrade
 from cases.services.casework import case_open_for_grade
 from cases.services.registry import RegistryPermissionDenied, minor_grade_record
@@ -156,6 +157,7 @@ def assessment_record(
             override_reason=override_reason,
         )
         assessment.indicators.set(indicators)
+        minor_changed(minor.pk)
         if kind == AssessmentKind.RISK_LEVEL:
             if override_reason:
                 reason = _("人工调整（计算为%(c)s）：%(r)s") % {"c": RiskGrade(computed).label, "r": override_reason}

@@ -1,0 +1,159 @@
+"""The referral routing table (domain.md §6.1, RF-1 … RF-17) applied to a child's record.
+
+A rule matches on evidence — any of its categories, indicators of the latest risk-level assessment,
+or guardians' situation flags — within its restrictions (categories required together, age). Matching rules become suggestions on the child's record
+for staff to confirm or dismiss; rules marked `urgent_draft` (violence, trafficking, serious injury,
+no caregiver) also create an urgent draft referral on the child's open case at once. Suggestions are
+re-evaluated whenever an assessment, a category or a guardian changes (cases.hooks), and daily.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.identity import age_on
+from cases.models import GUARDIAN_FLAGS, Case, CaseStage, Minor, MinorStatus
+from cases.services.registry import RegistryPermissionDenied
+from referrals.models import Referral, ReferralRule, ReferralStatus, ReferralSuggestion
+from screening.models import Assessment, AssessmentKind
+from tiers.models import Organisation, Region
+from tiers.roles import Capability, Level
+from tiers.selectors import user_reach
+
+
+@dataclass(frozen=True)
+class Facts:
+    categories: frozenset[str]
+    indicators: frozenset[str]
+    guardian_flags: frozenset[str]
+    age: int
+
+
+def minor_facts(*, minor: Minor) -> Facts:
+    latest = (
+        Assessment.objects.filter(minor=minor, kind=AssessmentKind.RISK_LEVEL)
+        .order_by("-assessed_on", "-created_at", "-id")
+        .prefetch_related("indicators")
+        .first()
+    )
+    flags = {flag for guardian in minor.guardians.all() for flag in GUARDIAN_FLAGS if getattr(guardian, flag)}
+    return Facts(
+        categories=frozenset(minor.category_links.values_list("category__code", flat=True)),
+        indicators=frozenset(i.code for i in latest.indicators.all()) if latest else frozenset(),
+        guardian_flags=frozenset(flags),
+        age=age_on(minor.birth_date, timezone.localdate()),
+    )
+
+
+def rule_matches(rule: ReferralRule, facts: Facts) -> bool:
+    """Evidence: any listed category, indicator or guardian flag (one is enough). Restrictions: every
+    category of `categories_all`, and the age range. A rule without evidence or restriction (RF-16) is
+    chosen by hand, never suggested."""
+    evidence = [
+        (rule.categories, facts.categories),
+        (rule.indicators, facts.indicators),
+        (rule.guardian_flags, facts.guardian_flags),
+    ]
+    listed = [(wanted, have) for wanted, have in evidence if wanted]
+    if not listed and not rule.categories_all:
+        return False
+    if listed and not any(set(wanted) & have for wanted, have in listed):
+        return False
+    if rule.categories_all and not set(rule.categories_all) <= facts.categories:
+        return False
+    if rule.min_age is not None and facts.age < rule.min_age:
+        return False
+    return not (rule.max_age is not None and facts.age > rule.max_age)
+
+
+def rules_matching(*, minor: Minor) -> list[ReferralRule]:
+    facts = minor_facts(minor=minor)
+    return [rule for rule in ReferralRule.objects.filter(is_active=True) if rule_matches(rule, facts)]
+
+
+def destination_for(*, region: Region, kind: str) -> Organisation | None:
+    """The partner of `kind` for a child living in `region`: the town's own, else the county's."""
+    codes = [code for code in region.path.split("/") if code]
+    units = {r.level: r for r in Region.objects.filter(code__in=codes[:2])}
+    for level in (Level.TOWN, Level.COUNTY):
+        unit = units.get(level)
+        if unit is None:
+            continue
+        found = Organisation.objects.filter(region=unit, kind=kind, is_active=True).order_by("pk").first()
+        if found is not None:
+            return found
+    return None
+
+
+def suggestions_refresh(*, minor: Minor) -> dict[str, int]:
+    """Bring the child's open suggestions in line with the rules that match now; create urgent drafts."""
+    with transaction.atomic():
+        minor = Minor.objects.select_for_update().select_related("region").get(pk=minor.pk)
+        matching = {rule.pk: rule for rule in rules_matching(minor=minor)} if minor.status == MinorStatus.ACTIVE else {}
+        existing = {s.rule_id: s for s in ReferralSuggestion.objects.filter(minor=minor)}
+        created = 0
+        for rule_id, rule in matching.items():
+            if rule_id not in existing:
+                ReferralSuggestion.objects.create(minor=minor, rule=rule)
+                created += 1
+                if rule.urgent_draft:
+                    _urgent_draft(minor=minor, rule=rule)
+        stale = [
+            s.pk
+            for rule_id, s in existing.items()
+            if rule_id not in matching and s.status == ReferralSuggestion.Status.OPEN
+        ]
+        removed = ReferralSuggestion.objects.filter(pk__in=stale).delete()[0] if stale else 0
+        return {"created": created, "removed": removed}
+
+
+def _urgent_draft(*, minor: Minor, rule: ReferralRule) -> Referral | None:
+    """An urgent rule drafts the referral at once on the child's open case, for staff to check and send."""
+    case = Case.objects.filter(minor=minor).exclude(stage=CaseStage.CLOSED).first()
+    organisation = destination_for(region=minor.region, kind=rule.destination_kind)
+    if case is None or organisation is None:
+        return None
+    if (
+        Referral.objects.filter(minor=minor, rule=rule)
+        .exclude(status__in=[ReferralStatus.REVOKED, ReferralStatus.CLOSED])
+        .exists()
+    ):
+        return None
+    from referrals.services import lifecycle
+
+    return lifecycle.referral_create(
+        actor=case.opened_by,
+        case=case,
+        organisation=organisation,
+        reason=_("按转介规则%(code)s（%(name)s）自动生成，请核实后发送。") % {"code": rule.code, "name": rule.name},
+        priority=rule.priority,
+        rule=rule,
+    )
+
+
+@transaction.atomic
+def suggestion_decide(*, actor, suggestion: ReferralSuggestion, confirm: bool, note: str = "") -> ReferralSuggestion:
+    """Staff confirm a suggestion (a referral is then drafted by them) or dismiss it with a reason."""
+    suggestion = ReferralSuggestion.objects.select_for_update().select_related("minor__region").get(pk=suggestion.pk)
+    if not user_reach(actor, Capability.MANAGE_CASES).covers(suggestion.minor.region.path):
+        raise RegistryPermissionDenied
+    if suggestion.status != ReferralSuggestion.Status.OPEN:
+        raise ValidationError({"suggestion": [ValidationError(_("该建议已处理。"), code="decided")]})
+    if not confirm and not note.strip():
+        raise ValidationError({"note": [ValidationError(_("不转介须写明理由。"), code="required")]})
+    suggestion.status = ReferralSuggestion.Status.CONFIRMED if confirm else ReferralSuggestion.Status.DISMISSED
+    suggestion.decided_at, suggestion.decided_by, suggestion.note = timezone.now(), actor, note.strip()[:300]
+    suggestion.save(update_fields=["status", "decided_at", "decided_by", "note"])
+    return suggestion
+
+
+def refresh_for_minor_id(minor_id: int) -> None:
+    """The cases.hooks handler: re-evaluate the rules for one child after its record changed."""
+    minor = Minor.objects.filter(pk=minor_id).first()
+    if minor is not None:
+        suggestions_refresh(minor=minor)

@@ -1,0 +1,99 @@
+"""The routing table RF-1 … RF-17 (domain.md §6.1) on example children: table-driven."""
+
+import pytest
+
+from referrals.models import ReferralRule, ReferralSuggestion
+from referrals.services.rules import rules_matching, suggestion_decide, suggestions_refresh
+from screening.services.grading import assessment_record
+from tests.factories import guardian_payload, register_minor, years_ago
+
+# (categories, guardian flags, indicators of the risk assessment, age) → the rules that must match.
+CHILDREN = [
+    pytest.param(("VAGRANT_BEGGING",), (), (), 12, {"RF-1"}, id="RF-1 vagrant"),
+    pytest.param(("VIOLENCE_ABUSE_VICTIM",), (), (), 9, {"RF-2", "RF-12"}, id="RF-2 violence victim"),
+    pytest.param(("LEFT_BEHIND",), (), ("SEVERE_INJURY",), 9, {"RF-3", "RF-17"}, id="RF-3 serious injury"),
+    pytest.param(("GUARDIANSHIP_ABSENT",), (), (), 9, {"RF-4"}, id="RF-4 guardianship absent"),
+    pytest.param(("CHILD_OF_PRISONER",), ("is_imprisoned",), (), 9, {"RF-5", "RF-9"}, id="RF-5/9 prisoner's child"),
+    pytest.param(("ABANDONED", "DISABILITY"), (), (), 7, {"RF-6", "RF-11"}, id="RF-6 abandoned and disabled"),
+    pytest.param(("UNREGISTERED",), (), (), 5, {"RF-7"}, id="RF-7 no hukou"),
+    pytest.param(("LEFT_BEHIND",), (), ("NO_CAREGIVER",), 8, {"RF-8", "RF-17"}, id="RF-8 no caregiver"),
+    pytest.param(("LOW_INCOME_FAMILY",), (), (), 16, {"RF-10"}, id="RF-10 sixteen needing livelihood"),
+    pytest.param(("LOW_INCOME_FAMILY",), (), (), 15, set(), id="RF-10 not before sixteen"),
+    pytest.param(("DISABILITY",), (), (), 10, {"RF-11"}, id="RF-11 disabled"),
+    pytest.param(("CRIME_VICTIM",), (), (), 13, {"RF-12"}, id="RF-12 needs psychological and legal support"),
+    pytest.param(("SEVERE_ILLNESS",), (), (), 11, {"RF-13"}, id="RF-13 serious illness"),
+    pytest.param(("MIGRANT",), (), (), 9, {"RF-14"}, id="RF-14 migrant of school age"),
+    pytest.param(("MIGRANT",), (), (), 4, set(), id="RF-14 not below school age"),
+    pytest.param(("DROPOUT",), (), (), 14, {"RF-4", "RF-15"}, id="RF-15 dropout under sixteen"),
+    pytest.param(("DROPOUT",), (), (), 16, {"RF-4", "RF-10"}, id="RF-15 not at sixteen"),
+    pytest.param(("LEFT_BEHIND",), (), ("ONGOING_VIOLENCE",), 10, {"RF-2", "RF-17"}, id="RF-17 suspected infringement"),
+    pytest.param(("LEFT_BEHIND",), ("works_away",), (), 10, set(), id="left-behind alone is not referred"),
+]
+
+
+@pytest.mark.parametrize(("categories", "flags", "indicators", "age", "expected"), CHILDREN)
+def test_the_routing_table_matches_the_expected_rules(town_officer, tree, categories, flags, indicators, age, expected):
+    guardian = guardian_payload(relation="FATHER", name="赵强", **dict.fromkeys(flags, True))
+    minor = register_minor(
+        actor=town_officer,
+        region=tree.village_a1,
+        categories=categories,
+        guardians=[guardian],
+        birth_date=years_ago(age, days=30),
+        id_number=None,
+        no_id_reason="UNREGISTERED",
+    )
+    if indicators:
+        assessment_record(actor=town_officer, minor=minor, kind="RISK_LEVEL", indicator_codes=indicators)
+    assert {rule.code for rule in rules_matching(minor=minor)} == expected
+
+
+def test_rf16_is_never_suggested_automatically(db):
+    rule = ReferralRule.objects.get(code="RF-16")
+    assert not (rule.categories or rule.categories_all or rule.indicators or rule.guardian_flags)
+
+
+def test_the_table_is_data_and_an_edited_rule_changes_the_result(town_officer, tree):
+    minor = register_minor(actor=town_officer, region=tree.village_a1, categories=("LEFT_BEHIND",))
+    assert rules_matching(minor=minor) == []
+    ReferralRule.objects.filter(code="RF-4").update(categories=["LEFT_BEHIND"])
+    assert [rule.code for rule in rules_matching(minor=minor)] == ["RF-4"]
+
+
+def test_suggestions_follow_the_record_and_decided_ones_stay(town_officer, tree):
+    minor = register_minor(actor=town_officer, region=tree.village_a1, categories=("DISABILITY", "SEVERE_ILLNESS"))
+    suggestions_refresh(minor=minor)
+    assert set(ReferralSuggestion.objects.filter(minor=minor).values_list("rule__code", flat=True)) == {
+        "RF-11",
+        "RF-13",
+    }
+    dismissed = ReferralSuggestion.objects.get(minor=minor, rule__code="RF-11")
+    with pytest.raises(Exception):  # noqa: B017 - a dismissal without a reason is refused
+        suggestion_decide(actor=town_officer, suggestion=dismissed, confirm=False)
+    suggestion_decide(actor=town_officer, suggestion=dismissed, confirm=False, note="已在残联登记")
+    from cases.services.registry import CategoryChoice, minor_update
+
+    minor_update(
+        actor=town_officer,
+        minor=minor,
+        data={f: getattr(minor, f) for f in ("name", "gender", "birth_date", "id_number", "no_id_reason")},
+        guardians=[],
+        categories=[CategoryChoice("LEFT_BEHIND")],
+    )
+    suggestions_refresh(minor=minor)
+    rows = dict(ReferralSuggestion.objects.filter(minor=minor).values_list("rule__code", "status"))
+    assert rows == {"RF-11": "DISMISSED"}
+
+
+def test_a_change_to_the_record_re_evaluates_the_rules_after_commit(
+    django_capture_on_commit_callbacks, town_officer, tree
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        minor = register_minor(
+            actor=town_officer,
+            region=tree.village_a1,
+            categories=("UNREGISTERED",),
+            id_number=None,
+            no_id_reason="UNREGISTERED",
+        )
+    assert list(ReferralSuggestion.objects.filter(minor=minor).values_list("rule__code", flat=True)) == ["RF-7"]
