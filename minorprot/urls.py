@@ -6,6 +6,7 @@ from cases import region_views
 from cases.api import register_routes as register_case_routes
 from cases.case_api import register_routes as register_casework_routes
 from minorprot.api import router
+from referrals.intake_api import register_routes as register_intake_routes
 from screening.api import register_routes as register_screening_routes
 from tiers.api import me, token_obtain
 from tiers.api import register_routes as register_tier_routes
@@ -15,6 +16,7 @@ register_tier_routes(router)
 register_case_routes(router)
 register_casework_routes(router)
 register_screening_routes(router)
+register_intake_routes(router)
 
 api_v1 = [
     path("auth/token/", token_obtain, name="token-obtain"),
@@ -29,6 +31,7 @@ urlpatterns = [
     path("regions/<int:pk>/", region_views.region_detail, name="region_detail"),
     path("minors/", include("cases.urls")),
     path("cases/", include("cases.case_urls")),
+    path("reports/", include("referrals.intake_urls")),
     path("", include("screening.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -147,6 +147,29 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
     return token
 
 
+def partner_tokens_manageable(*, actor):
+    """The partner users whose API tokens `actor` may list, issue and revoke (issue 5 §1): a town office
+    (or its head) manages the partner users whose post lies within its town. None when the actor
+    holds no office post, so a page can answer 404."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from tiers.roles import Role
+    from tiers.selectors import user_posts
+
+    prefixes = [
+        post.region.path
+        for post in user_posts(actor)
+        if post.role in (Role.TOWN_OFFICE, Role.TOWN_OFFICE_HEAD) and post.region.is_active
+    ]
+    if not prefixes:
+        return None
+    condition = Q()
+    for prefix in prefixes:
+        condition |= Q(posts__region__path__startswith=prefix)
+    return get_user_model().objects.filter(condition, posts__role=Role.PARTNER_STAFF).distinct()
+
+
 def token_authenticate(*, key: str) -> ApiToken | None:
     """The usable token for `key`, its last use recorded (at most once a minute, to spare writes)."""
     token = ApiToken.objects.select_related("user").filter(key_hash=_hash_key(key)).first()
