@@ -151,6 +151,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "apply-age-rules": {"task": "screening.tasks.apply_age_rules", "schedule": crontab(hour=0, minute=20)},
     # Reports not triaged by their deadline (issue 5 §6): alert the town office and leader, once each.
     "escalate-untriaged-reports": {"task": "referrals.intake_tasks.escalate_untriaged_reports", "schedule": 900.0},
+    # Referrals not accepted or without feedback in time (issue 5 §3).
+    "escalate-referrals": {"task": "referrals.tasks.escalate_referrals", "schedule": crontab(minute=15)},
+    # Grants on closed referrals withdrawn a set time after closing (issue 5 §4).
+    "expire-referral-grants": {"task": "referrals.tasks.expire_referral_grants", "schedule": crontab(hour=2, minute=0)},
+    # The webhook outbox: deliveries due (new, or waiting for a retry) are sent, also after a broker outage.
+    "dispatch-webhooks": {"task": "referrals.tasks.dispatch_webhooks", "schedule": 60.0},
 }
 
 # --- REST API ------------------------------------------------------------------------------------
@@ -245,3 +251,17 @@ MINORPROT_TRIAGE_HOURS_VIOLENCE = env_int("MINORPROT_TRIAGE_HOURS_VIOLENCE", 2)
 MINORPROT_HOTLINES = env_list("MINORPROT_HOTLINES", ["12345", "12355", "12349"])
 # Task modules outside an app's tasks.py (autodiscovery finds only tasks.py).
 CELERY_IMPORTS = ["referrals.intake_tasks"]
+# Referrals (issue 5 §3, §4): hours to accept by priority, days to feedback, days a closed referral stays visible.
+MINORPROT_REFERRAL_ACCEPT_HOURS = {
+    "URGENT": env_int("MINORPROT_REFERRAL_ACCEPT_HOURS_URGENT", 2),
+    "HIGH": env_int("MINORPROT_REFERRAL_ACCEPT_HOURS_HIGH", 24),
+    "NORMAL": env_int("MINORPROT_REFERRAL_ACCEPT_HOURS_NORMAL", 72),
+}
+MINORPROT_REFERRAL_FEEDBACK_DAYS = env_int("MINORPROT_REFERRAL_FEEDBACK_DAYS", 14)
+MINORPROT_REFERRAL_GRANT_DAYS_AFTER_CLOSE = env_int("MINORPROT_REFERRAL_GRANT_DAYS_AFTER_CLOSE", 30)
+# Webhooks (issue 5 §5): attempts before a delivery is FAILED, first backoff, request timeout.
+MINORPROT_WEBHOOK_MAX_ATTEMPTS = env_int("MINORPROT_WEBHOOK_MAX_ATTEMPTS", 8)
+MINORPROT_WEBHOOK_BACKOFF_SECONDS = env_int("MINORPROT_WEBHOOK_BACKOFF_SECONDS", 30)
+MINORPROT_WEBHOOK_TIMEOUT_SECONDS = env_int("MINORPROT_WEBHOOK_TIMEOUT_SECONDS", 10)
+# Plain http only to this machine, and only when developing (tests turn it on where they need it).
+MINORPROT_WEBHOOK_ALLOW_LOCAL_HTTP = env_bool("MINORPROT_WEBHOOK_ALLOW_LOCAL_HTTP", DEBUG)

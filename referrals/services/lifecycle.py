@@ -1,0 +1,335 @@
+"""The referral lifecycle (issue 5 §3, §4): draft → sent → accepted / rejected → in progress → feedback →
+closed; the sender may revoke; a rejected referral may be re-routed to another department.
+
+Rules and their sources:
+- Destinations and priorities come from the routing table (domain.md §6.1); the lifecycle is the
+  [PROPOSAL] of domain.md §6.2 (CREATED → SENT → ACCEPTED → IN_PROGRESS → FEEDBACK → CLOSED, or
+  REJECTED → REROUTED).
+- Deadlines by priority (settings MINORPROT_REFERRAL_ACCEPT_HOURS, MINORPROT_REFERRAL_FEEDBACK_DAYS).
+- Need-to-know sharing (domain.md §13): sending grants the destination's staff a view of this one
+  referral (tiers.grants); revoking withdraws it at once, closing a set time later
+  (MINORPROT_REFERRAL_GRANT_DAYS_AFTER_CLOSE, `referral_grants_expire`).
+
+Every step locks the referral, writes a ReferralEvent and, for each active webhook endpoint of the
+destination, a WebhookDelivery in the same transaction (the outbox; referrals.services.webhooks).
+Town-side steps need the case-work capability over the child's place; partner-side steps need a partner
+post in the destination organisation. Others get RegistryPermissionDenied; illegal transitions a coded
+ValidationError.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Case, CaseStage
+from cases.services.registry import RegistryPermissionDenied
+from referrals.models import Priority, Referral, ReferralEvent, ReferralRule, ReferralStatus
+from referrals.services.webhooks import deliveries_enqueue
+from tiers import grants
+from tiers.models import Organisation, StaffPost
+from tiers.roles import Capability, Role
+from tiers.selectors import user_posts, user_reach
+
+
+class EventKind:
+    CREATED = "CREATED"
+    SENT = "SENT"
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+    UPDATE = "UPDATE"
+    FEEDBACK = "FEEDBACK"
+    CLOSED = "CLOSED"
+    REVOKED = "REVOKED"
+    REROUTED = "REROUTED"
+
+
+# Statuses in which the destination works on the referral (and may still be late).
+ACTIVE_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+REVOCABLE_STATUSES = (ReferralStatus.DRAFT, ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+
+
+def _error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: [ValidationError(message, code=code)]})
+
+
+def _illegal(referral: Referral) -> ValidationError:
+    return _error(
+        "status",
+        _("转介当前状态为“%(status)s”，不能进行此操作。") % {"status": referral.get_status_display()},
+        "invalid_transition",
+    )
+
+
+def referral_may_manage(*, user, referral: Referral) -> bool:
+    """Town side: case workers (town office, child supervisor) whose reach covers the child's place."""
+    return user_reach(user, Capability.MANAGE_CASES).covers(referral.minor.region.path)
+
+
+def partner_organisation_ids(user) -> set[int]:
+    return {
+        post.organisation_id for post in user_posts(user) if post.role == Role.PARTNER_STAFF and post.organisation_id
+    }
+
+
+def referral_may_act_as_partner(*, user, referral: Referral) -> bool:
+    """Partner side: staff of the destination organisation holding the grant; never on a sealed record."""
+    return (
+        referral.organisation_id in partner_organisation_ids(user)
+        and not referral.minor.is_sealed
+        and grants.is_granted(user=user, obj=referral)
+    )
+
+
+def _lock(referral: Referral) -> Referral:
+    return (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("minor__region", "organisation", "case")
+        .get(pk=referral.pk)
+    )
+
+
+def _event(*, referral: Referral, kind: str, actor, from_status: str = "", note: str = "") -> ReferralEvent:
+    now = timezone.now()
+    Referral.objects.filter(pk=referral.pk).update(updated_at=now)
+    referral.updated_at = now
+    event = ReferralEvent.objects.create(
+        referral=referral,
+        kind=kind,
+        actor=actor,
+        at=now,
+        from_status=from_status,
+        to_status=referral.status if referral.status != from_status else "",
+        note=note,
+    )
+    if referral.sent_at is not None:  # a draft was never shown to the partner
+        deliveries_enqueue(referral=referral, event=event)
+    return event
+
+
+def _set_status(referral: Referral, status: str, *, actor, kind: str, note: str = "", fields=()) -> ReferralEvent:
+    from_status = referral.status
+    referral.status = status
+    referral.save(update_fields=["status", *fields])
+    return _event(referral=referral, kind=kind, actor=actor, from_status=from_status, note=note)
+
+
+def _partner_users(organisation_id: int):
+    from django.contrib.auth import get_user_model
+
+    user_ids = StaffPost.objects.filter(role=Role.PARTNER_STAFF, organisation_id=organisation_id).values("user_id")
+    return get_user_model().objects.filter(pk__in=user_ids, is_active=True)
+
+
+def _check_destination(*, organisation: Organisation, case: Case) -> None:
+    if not organisation.is_active:
+        raise _error("organisation", _("该单位已停用。"), "inactive_organisation")
+    if not case.minor.region.path.startswith(organisation.region.path):
+        raise _error("organisation", _("只能转介给本乡镇或上级区县的单位。"), "out_of_reach")
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor,
+    case: Case,
+    organisation: Organisation,
+    reason: str,
+    priority: str = Priority.NORMAL,
+    town_contact: str = "",
+    rule: ReferralRule | None = None,
+    rerouted_from: Referral | None = None,
+) -> Referral:
+    """A draft referral of an open case to one partner department (domain.md §6.1: a case may generate
+    several referrals). Nothing is shared until it is sent."""
+    case = Case.objects.select_related("minor__region").get(pk=case.pk)
+    if not user_reach(actor, Capability.MANAGE_CASES).covers(case.minor.region.path):
+        raise RegistryPermissionDenied
+    if case.stage == CaseStage.CLOSED:
+        raise _error("case", _("个案已结案，不能转介。"), "case_closed")
+    if priority not in Priority.values:
+        raise _error("priority", _("请选择优先级。"), "invalid_priority")
+    reason = reason.strip()
+    if not reason:
+        raise _error("reason", _("请填写转介事由。"), "required")
+    _check_destination(organisation=organisation, case=case)
+    referral = Referral.objects.create(
+        case=case,
+        minor=case.minor,
+        organisation=organisation,
+        rule=rule,
+        priority=priority,
+        reason=reason,
+        town_contact=town_contact.strip(),
+        created_by=actor,
+        rerouted_from=rerouted_from,
+    )
+    _event(referral=referral, kind=EventKind.CREATED, actor=actor)
+    return referral
+
+
+@transaction.atomic
+def referral_send(*, actor, referral: Referral) -> Referral:
+    """Send a draft: the accept deadline follows the priority (issue 5 §3: urgent 2 h, high 24 h, normal
+    72 h by default), and the destination's staff are granted a view of this referral (domain.md §13)."""
+    referral = _lock(referral)
+    if not referral_may_manage(user=actor, referral=referral):
+        raise RegistryPermissionDenied
+    if referral.status != ReferralStatus.DRAFT:
+        raise _illegal(referral)
+    if referral.case.stage == CaseStage.CLOSED:
+        raise _error("case", _("个案已结案，不能转介。"), "case_closed")
+    now = timezone.now()
+    hours = settings.MINORPROT_REFERRAL_ACCEPT_HOURS[referral.priority]
+    referral.sent_at = now
+    referral.accept_due_at = now + timedelta(hours=hours)
+    for user in _partner_users(referral.organisation_id):
+        grants.grant(user=user, obj=referral)
+    _set_status(referral, ReferralStatus.SENT, actor=actor, kind=EventKind.SENT, fields=["sent_at", "accept_due_at"])
+    return referral
+
+
+@transaction.atomic
+def referral_accept(*, actor, referral: Referral, note: str = "") -> Referral:
+    """The destination accepts; feedback is then due within MINORPROT_REFERRAL_FEEDBACK_DAYS."""
+    referral = _lock(referral)
+    if not referral_may_act_as_partner(user=actor, referral=referral):
+        raise RegistryPermissionDenied
+    if referral.status != ReferralStatus.SENT:
+        raise _illegal(referral)
+    now = timezone.now()
+    referral.accepted_at = now
+    referral.feedback_due_on = timezone.localdate(now) + timedelta(days=settings.MINORPROT_REFERRAL_FEEDBACK_DAYS)
+    _set_status(
+        referral,
+        ReferralStatus.ACCEPTED,
+        actor=actor,
+        kind=EventKind.ACCEPTED,
+        note=note.strip(),
+        fields=["accepted_at", "feedback_due_on"],
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_reject(*, actor, referral: Referral, reason: str) -> Referral:
+    """The destination refuses, with a reason (issue 5 §3); the town may then re-route it."""
+    referral = _lock(referral)
+    if not referral_may_act_as_partner(user=actor, referral=referral):
+        raise RegistryPermissionDenied
+    if referral.status != ReferralStatus.SENT:
+        raise _illegal(referral)
+    reason = reason.strip()
+    if not reason:
+        raise _error("reason", _("拒收须说明理由。"), "required")
+    _set_status(referral, ReferralStatus.REJECTED, actor=actor, kind=EventKind.REJECTED, note=reason)
+    return referral
+
+
+@transaction.atomic
+def referral_add_update(*, actor, referral: Referral, note: str) -> ReferralEvent:
+    """A progress note from the destination; the referral is then in progress."""
+    referral = _lock(referral)
+    if not referral_may_act_as_partner(user=actor, referral=referral):
+        raise RegistryPermissionDenied
+    if referral.status not in ACTIVE_STATUSES:
+        raise _illegal(referral)
+    note = note.strip()
+    if not note:
+        raise _error("note", _("请填写进展情况。"), "required")
+    return _set_status(referral, ReferralStatus.IN_PROGRESS, actor=actor, kind=EventKind.UPDATE, note=note)
+
+
+@transaction.atomic
+def referral_feedback(*, actor, referral: Referral, note: str) -> Referral:
+    """The destination reports what it did (feedback; mandatory for mandatory-report cases, domain.md §7.2)."""
+    referral = _lock(referral)
+    if not referral_may_act_as_partner(user=actor, referral=referral):
+        raise RegistryPermissionDenied
+    if referral.status not in ACTIVE_STATUSES:
+        raise _illegal(referral)
+    note = note.strip()
+    if not note:
+        raise _error("note", _("请填写反馈内容。"), "required")
+    referral.feedback_at = timezone.now()
+    _set_status(
+        referral, ReferralStatus.FEEDBACK, actor=actor, kind=EventKind.FEEDBACK, note=note, fields=["feedback_at"]
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_close(*, actor, referral: Referral, note: str = "") -> Referral:
+    """The town office closes a referral after the feedback; the partner keeps its view for
+    MINORPROT_REFERRAL_GRANT_DAYS_AFTER_CLOSE days."""
+    referral = _lock(referral)
+    if not referral_may_manage(user=actor, referral=referral):
+        raise RegistryPermissionDenied
+    if referral.status != ReferralStatus.FEEDBACK:
+        raise _illegal(referral)
+    referral.closed_at = timezone.now()
+    _set_status(
+        referral, ReferralStatus.CLOSED, actor=actor, kind=EventKind.CLOSED, note=note.strip(), fields=["closed_at"]
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_revoke(*, actor, referral: Referral, reason: str = "") -> Referral:
+    """The sender withdraws the referral; the destination loses its view at once."""
+    referral = _lock(referral)
+    if not referral_may_manage(user=actor, referral=referral):
+        raise RegistryPermissionDenied
+    if referral.status not in REVOCABLE_STATUSES:
+        raise _illegal(referral)
+    grants.withdraw_all(obj=referral)
+    _set_status(referral, ReferralStatus.REVOKED, actor=actor, kind=EventKind.REVOKED, note=reason.strip())
+    return referral
+
+
+@transaction.atomic
+def referral_reroute(
+    *, actor, referral: Referral, organisation: Organisation, reason: str = "", priority: str = ""
+) -> Referral:
+    """A rejected referral becomes a new draft to another department (domain.md §6.2 REJECTED → REROUTED);
+    the old one keeps its history and points forward through the new one's `rerouted_from`."""
+    referral = _lock(referral)
+    if not referral_may_manage(user=actor, referral=referral):
+        raise RegistryPermissionDenied
+    if referral.status != ReferralStatus.REJECTED:
+        raise _illegal(referral)
+    if organisation.pk == referral.organisation_id:
+        raise _error("organisation", _("请选择另一个接收单位。"), "same_organisation")
+    new = referral_create(
+        actor=actor,
+        case=referral.case,
+        organisation=organisation,
+        reason=reason.strip() or referral.reason,
+        priority=priority or referral.priority,
+        town_contact=referral.town_contact,
+        rule=referral.rule,
+        rerouted_from=referral,
+    )
+    _event(referral=referral, kind=EventKind.REROUTED, actor=actor, note=organisation.name)
+    return new
+
+
+def referral_grants_expire(*, now=None) -> int:
+    """Daily: withdraw the partner's view of referrals closed (or rejected) more than
+    MINORPROT_REFERRAL_GRANT_DAYS_AFTER_CLOSE days ago (domain.md §13, need to know). Safe to rerun."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.MINORPROT_REFERRAL_GRANT_DAYS_AFTER_CLOSE)
+    done = Referral.objects.filter(status=ReferralStatus.CLOSED, closed_at__lt=cutoff) | Referral.objects.filter(
+        status=ReferralStatus.REJECTED, updated_at__lt=cutoff
+    )
+    count = 0
+    for referral in done.only("pk"):
+        with transaction.atomic():
+            grants.withdraw_all(obj=referral)
+        count += 1
+    return count
