@@ -1,0 +1,10 @@
+from django.urls import path
+
+from referrals import views
+
+urlpatterns = [
+    path("", views.referral_list_view, name="referral_list"),
+    path("<int:pk>/", views.referral_detail_view, name="referral_detail"),
+    path("<int:pk>/send/", views.referral_send_view, name="referral_send"),
+    path("case/<int:case_pk>/", views.case_referrals_view, name="referral_case"),
+]

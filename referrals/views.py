@@ -1,0 +1,175 @@
+"""Web pages of referrals (issue 5 §7): a partner user without a system of its own sees its referrals and
+accepts, rejects, reports progress and gives feedback; the town's staff see a case's referrals, draft
+and send them, close and revoke them. Same selectors and services as the API: a referral the user may
+not see answers 404; every partner read is in the access log."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases.forms import add_service_errors
+from cases.models import AccessLog
+from cases.selectors.casework import case_get
+from cases.services.access import access_log_record, access_log_record_many
+from cases.services.registry import RegistryPermissionDenied
+from referrals.forms import NoteForm, ReferralDraftForm
+from referrals.models import ReferralStatus
+from referrals.selectors import (
+    ReferralFilters,
+    child_age,
+    is_town_view,
+    referral_get,
+    referral_history,
+    referral_list,
+    referral_updates,
+    village_name,
+)
+from referrals.services import lifecycle as rl
+from tiers.roles import Capability
+from tiers.selectors import organisation_list, user_reach
+
+PARTNER_ACTIONS = {
+    "accept": (rl.referral_accept, "note", _("已接收转介。")),
+    "reject": (rl.referral_reject, "reason", _("已拒收转介。")),
+    "update": (rl.referral_add_update, "note", _("已记录进展。")),
+    "feedback": (rl.referral_feedback, "note", _("已反馈处理结果。")),
+}
+TOWN_ACTIONS = {
+    "send": (rl.referral_send, None, _("转介已发送。")),
+    "close": (rl.referral_close, "note", _("转介已办结。")),
+    "revoke": (rl.referral_revoke, "reason", _("转介已撤回，对方已无法查看。")),
+}
+
+
+def _decorate(referral) -> None:
+    referral.child_age = child_age(referral)
+    referral.village = village_name(referral)
+
+
+@login_required
+@require_GET
+def referral_list_view(request):
+    status = request.GET.get("status", "")
+    if status not in ReferralStatus.values:
+        status = ""
+    referrals = list(referral_list(user=request.user, filters=ReferralFilters(status=status))[:200])
+    for referral in referrals:
+        _decorate(referral)
+    if referrals:
+        access_log_record_many(
+            user=request.user,
+            action=AccessLog.Action.VIEW,
+            channel=AccessLog.Channel.WEB,
+            minors=[r.minor for r in referrals],
+            request=request,
+            detail={"referral": True, "list": True},
+        )
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {"referrals": referrals, "status": status, "statuses": ReferralStatus.choices, "current": "referral_list"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_detail_view(request, pk: int):
+    referral = referral_get(user=request.user, pk=pk)
+    town = is_town_view(user=request.user, referral=referral)
+    form = NoteForm(request.POST or None)
+    if request.method == "POST":
+        step = request.POST.get("action", "")
+        actions = TOWN_ACTIONS if town else PARTNER_ACTIONS
+        if step not in actions:
+            raise PermissionDenied
+        service, field, done = actions[step]
+        if form.is_valid():
+            kwargs = {field: form.cleaned_data["note"]} if field else {}
+            try:
+                service(actor=request.user, referral=referral, **kwargs)
+            except RegistryPermissionDenied:
+                raise PermissionDenied from None
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, done)
+                if step == "revoke":  # the partner no longer sees it; back to the case's referrals
+                    return redirect("referral_case", case_pk=referral.case_id)
+                return redirect("referral_detail", pk=pk)
+        referral = referral_get(user=request.user, pk=pk)
+    _decorate(referral)
+    access_log_record(
+        user=request.user,
+        action=AccessLog.Action.VIEW,
+        channel=AccessLog.Channel.WEB,
+        minor=referral.minor,
+        request=request,
+        detail={"referral": referral.pk},
+    )
+    events = referral_history(referral=referral) if town else referral_updates(referral=referral)
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {"referral": referral, "town": town, "events": events, "form": form, "current": "referral_list"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_referrals_view(request, case_pk: int):
+    """The case's referrals with their status, and a form to draft (and send) one: the "转介" section."""
+    case = case_get(user=request.user, pk=case_pk)
+    organisations = organisation_list(user=request.user).filter(is_active=True)
+    form = ReferralDraftForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = rl.referral_create(
+                actor=request.user,
+                case=case,
+                organisation=data["organisation"],
+                reason=data["reason"],
+                priority=data["priority"],
+                town_contact=data["town_contact"],
+            )
+            if data["send_now"]:
+                rl.referral_send(actor=request.user, referral=referral)
+        except RegistryPermissionDenied:
+            raise PermissionDenied from None
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("转介已发送。") if data["send_now"] else _("已保存转介草稿。"))
+            return redirect("referral_case", case_pk=case.pk)
+    referrals = list(referral_list(user=request.user, filters=ReferralFilters(case_id=case.pk)))
+    return render(
+        request,
+        "referrals/case_referrals.html",
+        {
+            "case": case,
+            "referrals": referrals,
+            "form": form,
+            "may_manage": user_reach(request.user, Capability.MANAGE_CASES).covers(case.minor.region.path),
+            "current": "case_detail",
+        },
+    )
+
+
+@login_required
+@require_POST
+def referral_send_view(request, pk: int):
+    referral = referral_get(user=request.user, pk=pk)
+    try:
+        rl.referral_send(actor=request.user, referral=referral)
+    except RegistryPermissionDenied:
+        raise PermissionDenied from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("转介已发送。"))
+    return redirect("referral_case", case_pk=referral.case_id)
