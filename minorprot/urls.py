@@ -6,6 +6,7 @@ from cases import region_views
 from cases.api import register_routes as register_case_routes
 from cases.case_api import register_routes as register_casework_routes
 from minorprot.api import router
+from referrals.api import register_routes as register_referral_routes
 from referrals.intake_api import register_routes as register_intake_routes
 from screening.api import register_routes as register_screening_routes
 from tiers.api import me, token_obtain
@@ -16,6 +17,7 @@ register_tier_routes(router)
 register_case_routes(router)
 register_casework_routes(router)
 register_screening_routes(router)
+register_referral_routes(router)
 register_intake_routes(router)
 
 api_v1 = [
@@ -33,6 +35,7 @@ urlpatterns = [
     path("cases/", include("cases.case_urls")),
     path("reports/", include("referrals.intake_urls")),
     path("", include("screening.urls")),
+    path("referrals/", include("referrals.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

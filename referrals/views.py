@@ -111,7 +111,9 @@ def referral_detail_view(request, pk: int):
         request=request,
         detail={"referral": referral.pk},
     )
-    events = referral_history(referral=referral) if town else referral_updates(referral=referral)
+    events = list(referral_history(referral=referral) if town else referral_updates(referral=referral))
+    for event in events:
+        event.label = rl.EVENT_LABELS.get(event.kind, event.kind)
     return render(
         request,
         "referrals/referral_detail.html",

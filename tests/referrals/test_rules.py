@@ -97,3 +97,19 @@ def test_a_change_to_the_record_re_evaluates_the_rules_after_commit(
             no_id_reason="UNREGISTERED",
         )
     assert list(ReferralSuggestion.objects.filter(minor=minor).values_list("rule__code", flat=True)) == ["RF-7"]
+
+
+def test_an_urgent_rule_drafts_the_referral_on_the_open_case_for_staff_to_send(town_officer, tree):
+    from referrals.models import Referral
+    from tiers.models import OrganisationKind
+    from tiers.services import organisation_create
+
+    police = organisation_create(kind=OrganisationKind.POLICE_STATION, name="青山派出所", region=tree.town_a)
+    minor = register_minor(actor=town_officer, region=tree.village_a1, categories=("LEFT_BEHIND",))
+    assessment_record(actor=town_officer, minor=minor, kind="RISK_LEVEL", indicator_codes=["ONGOING_VIOLENCE"])
+    suggestions_refresh(minor=minor)
+    drafts = Referral.objects.filter(minor=minor)
+    assert [(r.organisation, r.status, r.priority) for r in drafts] == [(police, "DRAFT", "URGENT")]
+    assert drafts.get().rule.code in {"RF-2", "RF-17"}
+    suggestions_refresh(minor=minor)
+    assert drafts.count() == 1
