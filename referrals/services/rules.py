@@ -118,11 +118,11 @@ def _urgent_draft(*, minor: Minor, rule: ReferralRule) -> Referral | None:
     organisation = destination_for(region=minor.region, kind=rule.destination_kind)
     if case is None or organisation is None:
         return None
-    if (
-        Referral.objects.filter(minor=minor, rule=rule)
-        .exclude(status__in=[ReferralStatus.REVOKED, ReferralStatus.CLOSED])
-        .exists()
-    ):
+    # One live referral per destination: RF-2 and RF-17 both send a violence case to the police.
+    live = Referral.objects.filter(minor=minor, organisation=organisation).exclude(
+        status__in=[ReferralStatus.REVOKED, ReferralStatus.CLOSED, ReferralStatus.REJECTED]
+    )
+    if live.exists():
         return None
     from referrals.services import lifecycle
 
