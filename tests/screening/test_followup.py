@@ -14,9 +14,11 @@ from tests.factories import register_minor
 def test_grading_updates_the_plan_and_alerts_right_after_commit(
     django_capture_on_commit_callbacks, town_officer, minor_a1
 ):
+    from screening.services.followup import _Followup
+
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assessment_record(actor=town_officer, minor=minor_a1, kind="RISK_LEVEL", indicator_codes=["ONGOING_VIOLENCE"])
-    assert len(callbacks) == 1
+    assert sum(isinstance(callback, _Followup) for callback in callbacks) == 1
     assert VisitPlan.objects.get(minor=minor_a1).grade == "RED"
     assert Alert.objects.filter(rule="RED_RESPONSE_MISSING", minor=minor_a1).exists()
 
