@@ -7,4 +7,5 @@ urlpatterns = [
     path("<int:pk>/", views.referral_detail_view, name="referral_detail"),
     path("<int:pk>/send/", views.referral_send_view, name="referral_send"),
     path("case/<int:case_pk>/", views.case_referrals_view, name="referral_case"),
+    path("suggestions/<int:pk>/decide/", views.suggestion_decide_view, name="referral_suggestion_decide"),
 ]

@@ -8,17 +8,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.forms import add_service_errors
 from cases.models import AccessLog
-from cases.selectors.casework import case_get
+from cases.selectors import minor_get
+from cases.selectors.casework import case_get, case_open_for_minor
 from cases.services.access import access_log_record, access_log_record_many
 from cases.services.registry import RegistryPermissionDenied
 from referrals.forms import NoteForm, ReferralDraftForm
-from referrals.models import ReferralStatus
+from referrals.models import ReferralStatus, ReferralSuggestion
 from referrals.selectors import (
     ReferralFilters,
     child_age,
@@ -30,6 +32,8 @@ from referrals.selectors import (
     village_name,
 )
 from referrals.services import lifecycle as rl
+from referrals.services import rules
+from referrals.services.rules import destination_for
 from tiers.roles import Capability
 from tiers.selectors import organisation_list, user_reach
 
@@ -149,12 +153,20 @@ def case_referrals_view(request, case_pk: int):
             messages.success(request, _("转介已发送。") if data["send_now"] else _("已保存转介草稿。"))
             return redirect("referral_case", case_pk=case.pk)
     referrals = list(referral_list(user=request.user, filters=ReferralFilters(case_id=case.pk)))
+    suggestions = list(
+        ReferralSuggestion.objects.filter(minor=case.minor, status=ReferralSuggestion.Status.OPEN).select_related(
+            "rule"
+        )
+    )
+    for suggestion in suggestions:
+        suggestion.destination = destination_for(region=case.minor.region, kind=suggestion.rule.destination_kind)
     return render(
         request,
         "referrals/case_referrals.html",
         {
             "case": case,
             "referrals": referrals,
+            "suggestions": suggestions,
             "form": form,
             "may_manage": user_reach(request.user, Capability.MANAGE_CASES).covers(case.minor.region.path),
             "current": "case_detail",
@@ -175,3 +187,29 @@ def referral_send_view(request, pk: int):
     else:
         messages.success(request, _("转介已发送。"))
     return redirect("referral_case", case_pk=referral.case_id)
+
+
+@login_required
+@require_POST
+def suggestion_decide_view(request, pk: int):
+    """Confirm a rule's suggestion (a draft referral is created) or dismiss it with a reason."""
+    suggestion = ReferralSuggestion.objects.filter(pk=pk).select_related("minor").first()
+    if suggestion is None:
+        raise Http404
+    case = case_open_for_minor(minor=minor_get(user=request.user, pk=suggestion.minor_id))
+    if case is None:
+        raise Http404
+    try:
+        if request.POST.get("action") == "confirm":
+            rules.suggestion_confirm(actor=request.user, suggestion=suggestion)
+            messages.success(request, _("已按建议生成转介草稿，请核实后发送。"))
+        else:
+            rules.suggestion_decide(
+                actor=request.user, suggestion=suggestion, confirm=False, note=request.POST.get("note", "")
+            )
+            messages.success(request, _("已记录不转介的理由。"))
+    except RegistryPermissionDenied:
+        raise PermissionDenied from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("referral_case", case_pk=case.pk)

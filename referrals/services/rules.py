@@ -157,3 +157,46 @@ def refresh_for_minor_id(minor_id: int) -> None:
     minor = Minor.objects.filter(pk=minor_id).first()
     if minor is not None:
         suggestions_refresh(minor=minor)
+
+
+@transaction.atomic
+def suggestion_confirm(*, actor, suggestion: ReferralSuggestion, organisation: Organisation | None = None) -> Referral:
+    """Staff confirm a suggestion: a draft referral to the rule's destination (or the department they
+    chose) is created on the child's open case, for them to check and send."""
+    suggestion = (
+        ReferralSuggestion.objects.select_for_update().select_related("minor__region", "rule").get(pk=suggestion.pk)
+    )
+    if not user_reach(actor, Capability.MANAGE_CASES).covers(suggestion.minor.region.path):
+        raise RegistryPermissionDenied
+    case = Case.objects.filter(minor=suggestion.minor).exclude(stage=CaseStage.CLOSED).first()
+    if case is None:
+        raise ValidationError(
+            {"suggestion": [ValidationError(_("该未成年人没有在办个案，请先立案。"), code="no_open_case")]}
+        )
+    organisation = organisation or destination_for(
+        region=suggestion.minor.region, kind=suggestion.rule.destination_kind
+    )
+    if organisation is None:
+        raise ValidationError(
+            {
+                "organisation": [
+                    ValidationError(
+                        _("本乡镇和区县都没有“%(kind)s”类单位，请选择接收单位。")
+                        % {"kind": suggestion.rule.get_destination_kind_display()},
+                        code="no_destination",
+                    )
+                ]
+            }
+        )
+    from referrals.services import lifecycle
+
+    referral = lifecycle.referral_create(
+        actor=actor,
+        case=case,
+        organisation=organisation,
+        reason=_("按转介规则%(code)s：%(name)s。") % {"code": suggestion.rule.code, "name": suggestion.rule.name},
+        priority=suggestion.rule.priority,
+        rule=suggestion.rule,
+    )
+    suggestion_decide(actor=actor, suggestion=suggestion, confirm=True)
+    return referral
