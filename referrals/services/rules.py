@@ -4,7 +4,8 @@ A rule matches on evidence — any of its categories, indicators of the latest r
 or guardians' situation flags — within its restrictions (categories required together, age). Matching rules become suggestions on the child's record
 for staff to confirm or dismiss; rules marked `urgent_draft` (violence, trafficking, serious injury,
 no caregiver) also create an urgent draft referral on the child's open case at once. Suggestions are
-re-evaluated whenever an assessment, a category or a guardian changes (cases.hooks), and daily.
+re-evaluated whenever an assessment, a category or a guardian changes (cases.hooks); after a rule is
+edited, `manage.py refresh_referral_suggestions` re-evaluates every child.
 """
 
 from __future__ import annotations

@@ -113,3 +113,14 @@ def test_an_urgent_rule_drafts_the_referral_on_the_open_case_for_staff_to_send(t
     assert drafts.get().rule.code in {"RF-2", "RF-17"}
     suggestions_refresh(minor=minor)
     assert drafts.count() == 1
+
+
+def test_the_refresh_command_re_evaluates_everyone_after_a_rule_is_edited(town_officer, tree):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    minor = register_minor(actor=town_officer, region=tree.village_a1, categories=("LEFT_BEHIND",))
+    ReferralRule.objects.filter(code="RF-12").update(categories=["LEFT_BEHIND"])
+    call_command("refresh_referral_suggestions", stdout=StringIO())
+    assert list(ReferralSuggestion.objects.filter(minor=minor).values_list("rule__code", flat=True)) == ["RF-12"]
