@@ -32,6 +32,7 @@ from cases.models import Alert, Minor
 from cases.services.alerts import AlertCandidate, alerts_sync
 from cases.services.registry import CategoryChoice, RegistryPermissionDenied, minor_register
 from referrals.models import Report, ReportChannel, ReportEvent, ReportStatus
+from referrals.services.webhooks import report_deliveries_enqueue
 from tiers.models import Organisation, Region, StaffPost
 from tiers.roles import ROLE_POLICIES, Capability, Level, Role
 from tiers.selectors import user_posts, user_reach
@@ -118,9 +119,11 @@ def triage_due(*, received_at: datetime, violence_alleged: bool) -> datetime:
 
 
 def _event(*, report: Report, kind: str, actor, from_status: str = "", to_status: str = "", note: str = "") -> None:
-    ReportEvent.objects.create(
+    event = ReportEvent.objects.create(
         report=report, kind=kind, actor=actor, from_status=from_status, to_status=to_status, note=note
     )
+    # The reporting partner hears of every step through its webhook (the outbox, same transaction).
+    report_deliveries_enqueue(report=report, event=event)
 
 
 def _lock(report: Report) -> Report:

@@ -130,6 +130,36 @@ def deliveries_enqueue(*, referral: Referral, event: ReferralEvent) -> list[Webh
     return rows
 
 
+def report_deliveries_enqueue(*, report, event) -> list[WebhookDelivery]:
+    """Outbox rows telling the reporting partner of a step on its report (issue 5 §6: the reporting
+    partner gets the outcome through the API and webhook): status and the outcome meant for it only."""
+    if report.reporter_organisation_id is None:
+        return []
+    endpoints = WebhookEndpoint.objects.filter(organisation_id=report.reporter_organisation_id, is_active=True)
+    event_id = f"rpt_{event.pk}"
+    payload = {
+        "id": event_id,
+        "type": f"report.{event.kind.lower()}",
+        "occurred_at": event.at.isoformat(),
+        "report": {
+            "id": report.pk,
+            "status": report.status,
+            "outcome_for_reporter": report.outcome_for_reporter,
+            "url": f"/api/v1/reports/{report.pk}/",
+        },
+    }
+    rows = WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(endpoint=e, event_id=event_id, event_type=payload["type"], payload=payload)
+            for e in endpoints
+        ],
+        ignore_conflicts=True,
+    )
+    if rows:
+        transaction.on_commit(lambda: _dispatch_event(event_id))
+    return rows
+
+
 def _dispatch_event(event_id: str) -> None:
     ids = list(WebhookDelivery.objects.filter(event_id=event_id).values_list("pk", flat=True))
     _send_to_broker(ids)

@@ -216,3 +216,17 @@ def test_escalation_task_runs_the_service(tree, town_officer, clock):
     clock("2026-03-04", 9)
 
     assert escalate_untriaged_reports()["created"] == 1
+
+
+def test_the_reporting_partner_hears_each_step_through_its_webhook(tree, teacher, town_officer):
+    from referrals.models import WebhookDelivery
+    from referrals.services.webhooks import webhook_endpoint_create
+
+    webhook_endpoint_create(actor=teacher, url="https://school.example.cn/minorprot-hook")
+    report = receive(actor=teacher, town=tree.town_a)
+    intake.report_dismiss(actor=town_officer, report=report, reason="经核实系误报", outcome_for_reporter="经核实，该生情况正常。")
+
+    deliveries = list(WebhookDelivery.objects.filter(event_type__startswith="report.").order_by("id"))
+    assert deliveries, "no webhook delivery for the reporting partner"
+    last = deliveries[-1].payload["report"]
+    assert last["status"] == ReportStatus.DISMISSED and last["outcome_for_reporter"] == "经核实，该生情况正常。"
