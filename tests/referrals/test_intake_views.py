@@ -140,3 +140,9 @@ def test_partner_at_county_is_not_managed_by_a_town_office(client, tree, town_of
     client.force_login(town_officer)
 
     assert "县级系统" not in client.get("/reports/partner-tokens/").content.decode()
+
+
+def test_a_partner_finds_the_mandatory_report_pages_in_the_navigation(client, teacher):
+    client.force_login(teacher)
+    page = client.get("/referrals/").content.decode()
+    assert 'data-testid="nav-partner-reports"' in page
