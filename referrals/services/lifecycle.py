@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from cases.models import Case, CaseStage
 from cases.services.registry import RegistryPermissionDenied
@@ -51,15 +51,15 @@ class EventKind:
 
 
 EVENT_LABELS = {
-    EventKind.CREATED: _lazy("创建草稿"),
-    EventKind.SENT: _lazy("发送"),
-    EventKind.ACCEPTED: _lazy("接收"),
-    EventKind.REJECTED: _lazy("拒收"),
-    EventKind.UPDATE: _lazy("进展"),
-    EventKind.FEEDBACK: _lazy("反馈"),
-    EventKind.CLOSED: _lazy("办结"),
-    EventKind.REVOKED: _lazy("撤回"),
-    EventKind.REROUTED: _lazy("改派"),
+    EventKind.CREATED: gettext_lazy("创建草稿"),
+    EventKind.SENT: gettext_lazy("发送"),
+    EventKind.ACCEPTED: gettext_lazy("接收"),
+    EventKind.REJECTED: gettext_lazy("拒收"),
+    EventKind.UPDATE: gettext_lazy("进展"),
+    EventKind.FEEDBACK: gettext_lazy("反馈"),
+    EventKind.CLOSED: gettext_lazy("办结"),
+    EventKind.REVOKED: gettext_lazy("撤回"),
+    EventKind.REROUTED: gettext_lazy("改派"),
 }
 
 # Statuses in which the destination works on the referral (and may still be late).
