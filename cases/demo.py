@@ -101,6 +101,9 @@ class DemoLogin:
     role: str | None  # None: the Django-admin superuser, who holds no post
     region_code: str | None
     title: str
+    # A fixed name keeps the login out of the planner's draws: logins added later (the partner staff of
+    # issue 5) must not shift the fixed seed's sequence, or the registry would no longer be the same.
+    display_name: str = ""
 
 
 def _logins() -> tuple[DemoLogin, ...]:
@@ -124,6 +127,13 @@ def _logins() -> tuple[DemoLogin, ...]:
     logins += [
         DemoLogin("baishu_grid1", Role.GRID_HEAD, "500199101201-01", "柏树村第一网格网格长"),
         DemoLogin("partner_police", Role.PARTNER_STAFF, "500199101000", "青溪派出所（协作部门）"),
+        # Partner staff of issue 5 (referrals and reports); referrals/demo.py gives each post its organisation.
+        DemoLogin("partner_education", Role.PARTNER_STAFF, "500199101000", "青溪教育管理中心（协作部门）", "冉秋雪"),
+        DemoLogin("partner_school", Role.PARTNER_STAFF, "500199101000", "青溪中心小学（协作部门）", "牟晓燕"),
+        DemoLogin("partner_health", Role.PARTNER_STAFF, "500199101000", "青溪卫生院（协作部门）", "谭建波"),
+        DemoLogin(
+            "partner_rescue", Role.PARTNER_STAFF, COUNTY_CODE, "示范区未成年人救助保护中心（协作部门）", "向丽萍"
+        ),
     ]
     return tuple(logins)
 

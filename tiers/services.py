@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tiers.models import ApiToken, JobHeartbeat, Organisation, Region, StaffPost
-from tiers.roles import LEVEL_ORDER, ROLE_POLICIES, Level
+from tiers.roles import LEVEL_ORDER, ROLE_POLICIES, Level, Role
 from tiers.selectors import forget_posts
 
 _DIVISION_CODE = re.compile(r"^\d{12}$")
@@ -91,8 +91,12 @@ def region_rename(*, region: Region, name: str) -> Region:
 
 
 @transaction.atomic
-def post_assign(*, user, region: Region, role: str, title: str = "", phone: str = "") -> StaffPost:
-    """Give a user a post. The role must fit the region's level (domain.md §1.4)."""
+def post_assign(
+    *, user, region: Region, role: str, title: str = "", phone: str = "", organisation: Organisation | None = None
+) -> StaffPost:
+    """Give a user a post. The role must fit the region's level (domain.md §1.4). A partner staff post
+    names its organisation (issue 5 §1), one of the region's own; given for a post the user already
+    holds, the organisation is set on it."""
     policy = ROLE_POLICIES[role]
     if region.level not in policy.levels:
         raise ValidationError(
@@ -101,9 +105,17 @@ def post_assign(*, user, region: Region, role: str, title: str = "", phone: str 
                 % {"role": role, "levels": "、".join(str(Level(level).label) for level in policy.levels)}
             }
         )
+    if organisation is not None:
+        if role != Role.PARTNER_STAFF:
+            raise ValidationError({"organisation": _("只有协作部门工作人员岗位可以设置所属单位。")})
+        if organisation.region_id != region.pk:
+            raise ValidationError({"organisation": _("所属单位须是岗位所在区划的单位。")})
     post, _created = StaffPost.objects.get_or_create(
-        user=user, region=region, role=role, defaults={"title": title, "phone": phone}
+        user=user, region=region, role=role, defaults={"title": title, "phone": phone, "organisation": organisation}
     )
+    if organisation is not None and post.organisation_id != organisation.pk:
+        post.organisation = organisation
+        post.save(update_fields=["organisation"])
     forget_posts(user)
     return post
 

@@ -55,7 +55,12 @@ def counts() -> dict[str, int]:
 
     casework = (Organisation, WorkingGroup, BenefitRate, Case, CaseEvent, CaseClosure, Measure)
     casework += (GuardianshipIntervention, Placement, BenefitEnrolment)
+    from referrals.models import Referral, ReferralEvent, ReferralSuggestion, Report, ReportEvent
+    from tiers.models import ApiToken
+
+    referrals = (Referral, ReferralEvent, ReferralSuggestion, Report, ReportEvent, ApiToken)
     models = (Region, User, StaffPost, Minor, Guardian, MinorCategory, MinorEvent, BaselinePopulation, *casework)
+    models += referrals
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -215,3 +220,37 @@ def test_the_demo_has_groups_departments_interventions_placements_and_benefits(s
     assert not BenefitEnrolment.objects.filter(
         status="APPROVED", programme__has_amount=True, monthly_amount=None
     ).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_referrals_in_every_state_and_reports_in_the_intake_queue(seeded_once):
+    from django.utils import timezone
+
+    from cases.models import Alert
+    from referrals.models import Referral, ReferralStatus, ReferralSuggestion, Report, ReportStatus
+    from tiers.models import ApiToken
+
+    partner_logins = [login for login in demo.DEMO_LOGINS if login.role == Role.PARTNER_STAFF]
+    assert len(partner_logins) >= 4
+    for login in partner_logins:
+        post = StaffPost.objects.get(user__username=login.username, role=Role.PARTNER_STAFF)
+        assert post.organisation is not None and post.organisation.region_id == post.region_id, login.username
+        assert ApiToken.objects.filter(user=post.user, revoked_at__isnull=True).exists(), login.username
+
+    assert set(Referral.objects.values_list("status", flat=True)) == set(ReferralStatus.values)
+    rerouted = Referral.objects.filter(rerouted_from__isnull=False).select_related("rerouted_from").first()
+    assert rerouted is not None and rerouted.rerouted_from.status == ReferralStatus.REJECTED
+    late = Referral.objects.filter(status=ReferralStatus.SENT, accept_due_at__lt=timezone.now())
+    assert late.count() >= 2
+    assert Alert.objects.filter(rule="REFERRAL_NOT_ACCEPTED", resolved_at__isnull=True).count() == late.count()
+    assert ReferralSuggestion.objects.exists()
+
+    reports = Report.objects.all()
+    assert {"HOTLINE", "PUBLIC", "PARTNER_API", "PATROL"} <= set(reports.values_list("channel", flat=True))
+    untriaged = reports.filter(triaged_at__isnull=True, status=ReportStatus.INTAKE)
+    assert untriaged.count() >= 2
+    assert untriaged.filter(triage_due_at__lt=timezone.now()).exists()
+    assert reports.filter(minor__isnull=False).count() >= 2
+    assert reports.get(status=ReportStatus.DISMISSED).dismiss_reason
+    assert reports.get(status=ReportStatus.CLOSED).handling_record
+    assert reports.filter(reporter_organisation__kind="SCHOOL").exists()

@@ -90,3 +90,19 @@ def test_several_posts_add_up(tree):
     reach = user_reach(user, Capability.VIEW_RECORDS)
     assert reach.covers(tree.village_a1.path) and reach.covers(tree.village_b1.path)
     assert not reach.covers(tree.village_a2.path)
+
+
+def test_a_partner_post_belongs_to_a_department_of_its_own_region(tree):
+    from tiers.models import OrganisationKind
+    from tiers.services import organisation_create
+
+    police = organisation_create(kind=OrganisationKind.POLICE_STATION, name="青山派出所", region=tree.town_a)
+    partner = make_user(Role.PARTNER_STAFF, tree.town_a)  # a post without its department, as before issue 5
+
+    post = post_assign(user=partner, region=tree.town_a, role=Role.PARTNER_STAFF, organisation=police)
+
+    assert post.organisation == police and partner.posts.count() == 1
+    with pytest.raises(ValidationError):
+        post_assign(user=make_user(), region=tree.county, role=Role.PARTNER_STAFF, organisation=police)
+    with pytest.raises(ValidationError):
+        post_assign(user=make_user(), region=tree.town_a, role=Role.TOWN_OFFICE, organisation=police)

@@ -454,6 +454,8 @@ class Command(BaseCommand):
             from cases.demo_casework import seed_casework
 
             later.append(f"个案管理 (casework): {seed_casework()}")
+            # Referrals and reports need the open cases and partner departments the casework demo makes.
+            later += self._seed_other_apps(after_casework=True)
         if tally.created_anything():
             self.stdout.write(
                 self.style.SUCCESS(
@@ -469,10 +471,12 @@ class Command(BaseCommand):
             self.stdout.write(line)
         self._print_logins()
 
-    def _seed_other_apps(self) -> list[str]:
+    def _seed_other_apps(self, *, after_casework: bool = False) -> list[str]:
         """Apps that build on the registry (grading and visits, referrals, …) seed their own demo data:
         each may offer `<app>.demo.seed_demo() -> str`. Found through the app registry, so this app
-        imports none of them (STYLE.md: dependencies point one way)."""
+        imports none of them (STYLE.md: dependencies point one way). A module that sets
+        `AFTER_CASEWORK = True` is run after the casework demo (called with after_casework=True), the
+        others before it."""
         from importlib import import_module
         from importlib.util import find_spec
 
@@ -482,7 +486,10 @@ class Command(BaseCommand):
         for config in apps.get_app_configs():
             if config.name == "cases" or find_spec(f"{config.name}.demo") is None:
                 continue
-            seeder = getattr(import_module(f"{config.name}.demo"), "seed_demo", None)
+            module = import_module(f"{config.name}.demo")
+            if bool(getattr(module, "AFTER_CASEWORK", False)) != after_casework:
+                continue
+            seeder = getattr(module, "seed_demo", None)
             if callable(seeder):
                 lines.append(f"{config.verbose_name}: {seeder()}")
         return lines
@@ -527,7 +534,8 @@ class Command(BaseCommand):
         # One hash for the one shared password: hashing it per account would take seconds.
         password_hash = make_password(demo.DEMO_PASSWORD)
         for login in demo.DEMO_LOGINS:
-            display_name = planner.staff_name()  # drawn for every login, so names stay stable across runs
+            # Drawn for every login without a fixed name, so names stay stable across runs.
+            display_name = login.display_name or planner.staff_name()
             user = User.objects.filter(username=login.username).first()
             if user is None:
                 superuser = login.role is None
