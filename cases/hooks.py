@@ -1,7 +1,8 @@
 """The one extension point of the registry: apps that derive something from a minor's record (the
 referral rules, for instance) register a handler here in their AppConfig.ready(), and the services that
 change a record's categories, guardians or assessments call `minor_changed`. Handlers run after the
-transaction commits, each in its own transaction, so a failing handler never undoes the change itself.
+transaction commits, once per minor however often it changed in the transaction, each in its own
+transaction, so a failing handler never undoes the change itself.
 
 This keeps dependencies pointing one way (STYLE.md: tiers ← cases ← screening, referrals): the registry
 does not import the apps built on it; it only calls what they registered, explicitly and in one place.
@@ -24,10 +25,35 @@ def on_minor_changed(handler: Callable[[int], None]) -> Callable[[int], None]:
     return handler
 
 
+class _Changed:
+    """The minors changed in one transaction; called once when it commits."""
+
+    def __init__(self) -> None:
+        self.minor_ids: list[int] = []
+
+    def __call__(self) -> None:
+        for minor_id in self.minor_ids:
+            for handler in list(_handlers):
+                _run(handler, minor_id)
+
+
 def minor_changed(minor_id: int) -> None:
     """Run every registered handler for this minor once the current transaction commits."""
-    for handler in list(_handlers):
-        transaction.on_commit(lambda h=handler: _run(h, minor_id))
+    if not _handlers:
+        return
+    connection = transaction.get_connection()
+    pending = None
+    if connection.in_atomic_block:
+        # Django keeps the transaction's callbacks in run_on_commit and drops them on rollback, so one
+        # found there belongs to this very transaction.
+        pending = next((cb for _sids, cb, *_rest in connection.run_on_commit if isinstance(cb, _Changed)), None)
+    if pending is not None:
+        if minor_id not in pending.minor_ids:
+            pending.minor_ids.append(minor_id)
+        return
+    pending = _Changed()
+    pending.minor_ids.append(minor_id)
+    transaction.on_commit(pending)  # outside a transaction this runs at once
 
 
 def _run(handler: Callable[[int], None], minor_id: int) -> None:
@@ -35,6 +61,6 @@ def _run(handler: Callable[[int], None], minor_id: int) -> None:
         with transaction.atomic():
             handler(minor_id)
     except Exception:
-        # The record is saved; a derived view failing must not hide that. It is logged, and the daily
-        # re-evaluation of the derived data catches up.
+        # The record is saved; a derived view failing must not hide that. It is logged, and
+        # `manage.py refresh_referral_suggestions` catches up.
         logger.exception("minor_changed handler %s failed for minor %s", handler.__name__, minor_id)

@@ -124,3 +124,20 @@ def test_the_refresh_command_re_evaluates_everyone_after_a_rule_is_edited(town_o
     ReferralRule.objects.filter(code="RF-12").update(categories=["LEFT_BEHIND"])
     call_command("refresh_referral_suggestions", stdout=StringIO())
     assert list(ReferralSuggestion.objects.filter(minor=minor).values_list("rule__code", flat=True)) == ["RF-12"]
+
+
+def test_a_child_changed_twice_in_one_transaction_is_re_evaluated_once(
+    django_capture_on_commit_callbacks, town_officer, tree
+):
+    from unittest import mock
+
+    from django.db import transaction
+
+    with (
+        mock.patch("referrals.services.rules.suggestions_refresh") as refresh,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        with transaction.atomic():
+            minor = register_minor(actor=town_officer, region=tree.village_a1, categories=("DISABILITY",))
+            assessment_record(actor=town_officer, minor=minor, kind="RISK_LEVEL", indicator_codes=["POVERTY"])
+    assert refresh.call_count == 1
