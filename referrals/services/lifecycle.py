@@ -204,7 +204,30 @@ def referral_send(*, actor, referral: Referral) -> Referral:
     for user in _partner_users(referral.organisation_id):
         grants.grant(user=user, obj=referral)
     _set_status(referral, ReferralStatus.SENT, actor=actor, kind=EventKind.SENT, fields=["sent_at", "accept_due_at"])
+    _notify_also(referral=referral)
     return referral
+
+
+def _notify_also(*, referral: Referral) -> None:
+    """A rule's extra notice (domain.md §6.1, e.g. RF-4: a dropout also notifies the education authority):
+    the staff of that kind of department in the child's town (else the county) are told that a referral
+    went out — without the child's data, which only the destination receives."""
+    rule = referral.rule
+    if rule is None or not rule.also_notify_kind or referral.minor.is_sealed:
+        return
+    from cases.services.alerts import notify
+    from referrals.services.rules import destination_for
+
+    organisation = destination_for(region=referral.minor.region, kind=rule.also_notify_kind)
+    if organisation is None or organisation.pk == referral.organisation_id:
+        return
+    users = [user.pk for user in _partner_users(organisation.pk)]
+    if users:
+        notify(
+            user_ids=users,
+            title=_("通报：已按转介规则%(code)s（%(rule)s）向%(org)s转介一名未成年人。")
+            % {"code": rule.code, "rule": rule.name, "org": referral.organisation.name},
+        )
 
 
 @transaction.atomic

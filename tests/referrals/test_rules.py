@@ -141,3 +141,35 @@ def test_a_child_changed_twice_in_one_transaction_is_re_evaluated_once(
             minor = register_minor(actor=town_officer, region=tree.village_a1, categories=("DISABILITY",))
             assessment_record(actor=town_officer, minor=minor, kind="RISK_LEVEL", indicator_codes=["POVERTY"])
     assert refresh.call_count == 1
+
+
+def test_sending_a_referral_also_notifies_the_department_the_rule_names(town_officer, tree):
+    from cases.models import Notification
+    from cases.services.casework import case_open
+    from referrals.services import lifecycle
+    from tests.factories import make_user
+    from tiers.models import OrganisationKind, StaffPost
+    from tiers.roles import Role
+    from tiers.services import organisation_create
+
+    school = organisation_create(kind=OrganisationKind.SCHOOL, name="青山镇中学", region=tree.town_a)
+    centre = organisation_create(kind=OrganisationKind.EDUCATION_CENTRE, name="青山镇教管中心", region=tree.town_a)
+    teacher = make_user(Role.PARTNER_STAFF, tree.town_a, username="teacher15")
+    officer = make_user(Role.PARTNER_STAFF, tree.town_a, username="edu_officer")
+    StaffPost.objects.filter(user=teacher).update(organisation=school)
+    StaffPost.objects.filter(user=officer).update(organisation=centre)
+    minor = register_minor(
+        actor=town_officer, region=tree.village_a1, categories=("DROPOUT",), birth_date=years_ago(14, days=5)
+    )
+    case = case_open(actor=town_officer, minor=minor)
+    referral = lifecycle.referral_create(
+        actor=town_officer,
+        case=case,
+        organisation=school,
+        reason="劝返复学",
+        rule=ReferralRule.objects.get(code="RF-15"),
+    )
+    lifecycle.referral_send(actor=town_officer, referral=referral)
+    told = Notification.objects.get(user=officer)
+    assert "RF-15" in told.title and minor.name not in told.title
+    assert not Notification.objects.filter(user=teacher, title__startswith="通报").exists()
