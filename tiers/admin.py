@@ -17,10 +17,12 @@ class RegionAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk is None:
             # Validate exactly as the service will, so errors show on the form.
-            from tiers.services import _validate_code
+            from tiers.services import division_code_check
 
             try:
-                _validate_code(code=cleaned.get("code", ""), level=cleaned.get("level"), parent=cleaned.get("parent"))
+                division_code_check(
+                    code=cleaned.get("code", ""), level=cleaned.get("level"), parent=cleaned.get("parent")
+                )
             except ValidationError as exc:
                 self.add_error(None, exc)
         return cleaned

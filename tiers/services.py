@@ -22,7 +22,7 @@ _DIVISION_CODE = re.compile(r"^\d{12}$")
 _GRID_CODE = re.compile(r"^[0-9A-Za-z-]{1,20}$")
 
 
-def _validate_code(*, code: str, level: str, parent: Region | None) -> None:
+def division_code_check(*, code: str, level: str, parent: Region | None) -> None:
     """Division codes follow the 12-digit statistical code (统计用区划代码): county = 6 digits + 000000,
     town = 9 digits + 000, village = 12 digits, each extending its parent's prefix. Grids get local
     codes (letters, digits, hyphens), conventionally the village code plus a suffix."""
@@ -66,7 +66,7 @@ def region_create(*, code: str, name: str, level: str, parent: Region | None = N
                     % {"level": Level(level).label, "parent": Level(expected_parent_level).label}
                 }
             )
-    _validate_code(code=code, level=level, parent=parent)
+    division_code_check(code=code, level=level, parent=parent)
     if Region.objects.filter(code=code).exists():
         raise ValidationError({"code": _("该区划代码已存在。")})
     path = f"{parent.path if parent else ''}{code}/"

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.hooks import minor_changed
-from cases.identity import age_on, normalise_id_number, normalise_phone, parse_id_number
+from cases.identity import age_on, normalise_id_number, normalise_phone, parse_id_number, validate_phone
 from cases.models import (
     GUARDIAN_FLAGS,
     BaselinePopulation,
@@ -228,8 +228,6 @@ def _validate_guardians(guardians: list[dict[str, Any]]) -> list[dict[str, Any]]
         if not item["name"]:
             errors.append(prefix + _("请填写姓名。"))
         if item["phone"]:
-            from cases.identity import validate_phone
-
             try:
                 validate_phone(item["phone"])
             except ValidationError as exc:

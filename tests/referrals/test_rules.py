@@ -1,6 +1,7 @@
 """The routing table RF-1 … RF-17 (domain.md §6.1) on example children: table-driven."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from referrals.models import ReferralRule, ReferralSuggestion
 from referrals.services.rules import rules_matching, suggestion_decide, suggestions_refresh
@@ -68,7 +69,7 @@ def test_suggestions_follow_the_record_and_decided_ones_stay(town_officer, tree)
         "RF-13",
     }
     dismissed = ReferralSuggestion.objects.get(minor=minor, rule__code="RF-11")
-    with pytest.raises(Exception):  # noqa: B017 - a dismissal without a reason is refused
+    with pytest.raises(ValidationError):  # a dismissal without a reason is refused
         suggestion_decide(actor=town_officer, suggestion=dismissed, confirm=False)
     suggestion_decide(actor=town_officer, suggestion=dismissed, confirm=False, note="已在残联登记")
     from cases.services.registry import CategoryChoice, minor_update
