@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "cases",
     "screening",
     "referrals",
+    "reporting",
 ]
 
 MIDDLEWARE = [
