@@ -36,6 +36,7 @@ urlpatterns = [
     path("reports/", include("referrals.intake_urls")),
     path("", include("screening.urls")),
     path("referrals/", include("referrals.urls")),
+    path("", include("reporting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
