@@ -159,6 +159,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "expire-referral-grants": {"task": "referrals.tasks.expire_referral_grants", "schedule": crontab(hour=2, minute=0)},
     # The webhook outbox: deliveries due (new, or waiting for a retry) are sent, also after a broker outage.
     "dispatch-webhooks": {"task": "referrals.tasks.dispatch_webhooks", "schedule": 60.0},
+    # Freezes the quarter that ended last for every region; daily, so a missed quarter end is caught up.
+    "freeze-ended-quarter": {"task": "reporting.tasks.freeze_ended_quarter", "schedule": crontab(hour=0, minute=40)},
 }
 
 # --- REST API ------------------------------------------------------------------------------------
@@ -237,6 +239,9 @@ MINOR_AGE_LIMIT = env_int("MINORPROT_MINOR_AGE_LIMIT", 18)
 MINORPROT_FALLBACK_VISIT_INTERVAL_DAYS = env_int("MINORPROT_FALLBACK_VISIT_INTERVAL_DAYS", 30)
 # Password-login API tokens expire; tokens issued to partner systems last until revoked.
 API_LOGIN_TOKEN_TTL_DAYS = env_int("MINORPROT_API_LOGIN_TOKEN_TTL_DAYS", 30)
+# Leadership-group meetings a town or county must hold per year: "≥ 2 times a year" (domain.md §4
+# mechanism 1, §10.1). [PROPOSAL] default 2; some places require more. Liaison meetings stay one a quarter.
+MINORPROT_LEADERSHIP_MEETINGS_PER_YEAR = env_int("MINORPROT_LEADERSHIP_MEETINGS_PER_YEAR", 2)
 
 LOGGING = {
     "version": 1,
@@ -247,6 +252,8 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 MINORPROT_TRUSTED_PROXIES = env_int("MINORPROT_TRUSTED_PROXIES", 0)
+# Live dashboard figures are cached this long (seconds); past quarters are frozen and need no cache.
+MINORPROT_DASHBOARD_CACHE_SECONDS = env_int("MINORPROT_DASHBOARD_CACHE_SECONDS", 120)
 MINORPROT_RED_PLAN_HOURS = env_int("MINORPROT_RED_PLAN_HOURS", 24)
 # Report intake (domain.md §7, issue 5 §6): hours to triage a report, shorter when violence is alleged
 # ([PROPOSAL] defaults), and the hotline numbers a HOTLINE report may come from (§7.3).

@@ -19,3 +19,5 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "10000/m
 # Serve static files from the app folders without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Dashboards read live figures straight from the records in tests (no short-lived cache).
+MINORPROT_DASHBOARD_CACHE_SECONDS = 0
