@@ -234,8 +234,9 @@ def _collect(root: Region, period: Period) -> LeafData:
     # Visits: each due date in the quarter (up to today) counts once — answered (on time or late) by
     # the visit that followed it, or missed if still unanswered (as screening.selectors.visit_compliance).
     today = timezone.localdate()
+    last_day = period.quarter.last_day  # a visit made early answers a due date later in the quarter
     data.add_rows(
-        Visit.objects.filter(_subtree("minor__region__path", root), due_on__gte=start_day, due_on__lte=end_day)
+        Visit.objects.filter(_subtree("minor__region__path", root), due_on__gte=start_day, due_on__lte=last_day)
         .annotate(leaf=F("minor__region__path"))
         .values("leaf", "grade")
         .annotate(n=Count("id"), on_time_n=Count("id", filter=Q(on_time=True))),
@@ -243,7 +244,7 @@ def _collect(root: Region, period: Period) -> LeafData:
     )
     for row in (
         Visit.objects.filter(
-            _subtree("minor__region__path", root), due_on__gte=start_day, due_on__lte=end_day, on_time=True
+            _subtree("minor__region__path", root), due_on__gte=start_day, due_on__lte=last_day, on_time=True
         )
         .annotate(leaf=F("minor__region__path"))
         .values("leaf", "grade")
@@ -399,7 +400,8 @@ def _collect_referrals(data: LeafData, root: Region, period: Period) -> None:
     ).values_list("minor__region__path", "organisation_id", "sent_at", "feedback_at"):
         data.durations[path][("feedback_days", org)].append(_hours(feedback_at - sent_at) / 24)
 
-    reports = Report.objects.filter(_subtree("town__path", root))
+    # A village's reports are those naming it; a town's also those naming no village.
+    reports = Report.objects.filter(_subtree("town__path", root) | _subtree("village__path", root))
     report_leaf = _report_leaf()
     for row in (
         reports.filter(received_at__gte=start, received_at__lt=end)
