@@ -1,0 +1,162 @@
+"""The dashboard's scope and the quarterly freeze (issue 6 §1–2), with the shared personas."""
+
+from __future__ import annotations
+
+from io import BytesIO, StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from cases.models import AccessLog
+from cases.services.registry import minor_move
+from reporting.models import QuarterSnapshot
+from reporting.quarters import Quarter
+from reporting.selectors.dashboard import figures_for
+from reporting.tasks import freeze_ended_quarter
+from tests.factories import register_minor
+
+pytestmark = pytest.mark.django_db
+
+
+def dashboard(client, user, region, **params):
+    client.force_login(user)
+    return client.get(reverse("dashboard", args=[region.pk]), params)
+
+
+def test_a_town_leader_opens_their_own_town(client, tree, town_leader):
+    client.force_login(town_leader)
+
+    response = client.get(reverse("dashboard_home"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard", args=[tree.town_a.pk])
+
+
+def test_a_town_leader_cannot_open_another_town_or_its_villages(client, tree, town_leader):
+    assert dashboard(client, town_leader, tree.town_b).status_code == 404
+    assert dashboard(client, town_leader, tree.village_b1).status_code == 404
+    assert dashboard(client, town_leader, tree.county).status_code == 404
+
+
+def test_a_village_figure_never_appears_to_another_town(client, tree, town_leader, outsider, minor_a1, minor_b1):
+    page = dashboard(client, town_leader, tree.town_a).content.decode()
+
+    assert tree.village_a1.name in page and tree.village_a2.name in page
+    assert tree.village_b1.name not in page
+    assert 'data-testid="headline-active">1<' in page  # only 张三 of town A, not 李四 of town B
+
+
+def test_the_county_drills_down_to_a_town_and_a_village(client, tree, county_officer, minor_a1, minor_b1):
+    county_page = dashboard(client, county_officer, tree.county).content.decode()
+    assert reverse("dashboard", args=[tree.town_a.pk]) in county_page
+    assert 'data-testid="headline-active">2<' in county_page
+
+    town_page = dashboard(client, county_officer, tree.town_a).content.decode()
+    assert reverse("dashboard", args=[tree.village_a1.pk]) in town_page
+
+    village_page = dashboard(client, county_officer, tree.village_a1)
+    assert village_page.status_code == 200
+    assert 'data-testid="headline-active">1<' in village_page.content.decode()
+
+
+def test_the_dashboard_shows_no_child_by_name(client, tree, county_officer, minor_a1):
+    page = dashboard(client, county_officer, tree.county).content.decode()
+
+    assert minor_a1.name not in page
+    assert minor_a1.id_number not in page
+
+
+def test_a_partner_user_has_no_dashboard(client, tree, partner_user):
+    client.force_login(partner_user)
+
+    assert client.get(reverse("dashboard_home")).status_code == 403
+    assert client.get(reverse("dashboard", args=[tree.town_a.pk])).status_code == 404
+
+
+def test_an_unknown_quarter_falls_back_to_the_current_one_with_a_message(client, tree, town_leader):
+    response = dashboard(client, town_leader, tree.town_a, quarter="2026Q9")
+
+    assert response.status_code == 200
+    assert response.context["quarter"] == Quarter.current()
+    assert "2026Q3" in response.content.decode()  # the choice of quarters is still offered
+
+
+def test_the_tables_download_as_excel_and_the_export_is_logged(client, tree, town_leader, minor_a1):
+    client.force_login(town_leader)
+
+    response = client.get(reverse("dashboard_export", args=[tree.town_a.pk]))
+
+    assert response.status_code == 200
+    workbook = load_workbook(BytesIO(response.content))
+    assert len(workbook.sheetnames) > 5
+    log = AccessLog.objects.get(user=town_leader, action=AccessLog.Action.EXPORT)
+    assert log.detail["export"] == "dashboard" and log.detail["region"] == tree.town_a.code
+
+
+def test_a_leadership_viewer_reads_the_dashboard_but_may_not_export(client, tree, leadership_viewer):
+    assert dashboard(client, leadership_viewer, tree.county).status_code == 200
+    assert client.get(reverse("dashboard_export", args=[tree.county.pk])).status_code == 403
+    assert not AccessLog.objects.filter(user=leadership_viewer).exists()
+
+
+# --- the quarterly freeze ---------------------------------------------------------------------
+
+
+def test_a_frozen_quarter_does_not_change_when_records_change_afterwards(clock, tree, town_officer):
+    clock("2026-08-10")
+    moved = register_minor(actor=town_officer, region=tree.village_a1, name="王五")
+    register_minor(actor=town_officer, region=tree.village_a2, name="赵六")
+    clock("2026-10-01", 0, 50)
+    freeze_ended_quarter()
+    q3 = Quarter.parse("2026Q3")
+    before = figures_for(region=tree.town_a, quarter=q3)
+    assert before["registry"]["active"] == 2
+
+    clock("2026-10-20")
+    minor_move(actor=town_officer, minor=moved, region=tree.village_b1)
+    register_minor(actor=town_officer, region=tree.village_a1, name="孙七")
+
+    after = figures_for(region=tree.town_a, quarter=q3)
+    assert after == before
+    assert figures_for(region=tree.town_a, quarter=Quarter.parse("2026Q4"))["registry"]["active"] == 2
+
+
+def test_the_quarter_end_job_is_idempotent(clock, tree, town_officer):
+    clock("2026-09-10")
+    register_minor(actor=town_officer, region=tree.village_a1, name="王五")
+    clock("2026-10-01", 0, 40)
+
+    written = freeze_ended_quarter()
+    first = {s.pk: (s.frozen_at, s.figures) for s in QuarterSnapshot.objects.all()}
+    again = freeze_ended_quarter()
+
+    assert written == 6  # the county, two towns, three villages
+    assert again == 0
+    assert {s.pk: (s.frozen_at, s.figures) for s in QuarterSnapshot.objects.all()} == first
+
+
+def test_a_rebuild_on_request_recomputes_a_frozen_quarter(clock, tree, town_officer):
+    clock("2026-09-10")
+    moved = register_minor(actor=town_officer, region=tree.village_a1, name="王五")
+    clock("2026-10-01", 1)
+    freeze_ended_quarter()
+    clock("2026-10-02")
+    minor_move(actor=town_officer, minor=moved, region=tree.village_b1)
+
+    out = StringIO()
+    call_command("rebuild_quarter", "2026Q3", "--region", tree.county.code, stdout=out)
+
+    snapshot = QuarterSnapshot.objects.get(region=tree.town_a, quarter="2026Q3")
+    assert snapshot.rebuilt
+    assert snapshot.figures["registry"]["active"] == 0  # the record now lives in town B
+    assert "6 regional snapshots" in out.getvalue()
+
+
+def test_a_quarter_that_has_not_ended_cannot_be_rebuilt(clock, tree):
+    from django.core.management.base import CommandError
+
+    clock("2026-09-10")
+    with pytest.raises(CommandError, match="has not ended"):
+        call_command("rebuild_quarter", "2026Q3", stdout=StringIO())
