@@ -315,6 +315,7 @@ def figure_charts(figures: dict, trend: list[dict] | None = None) -> dict[str, d
         title=_("风险等级分布"),
         labels=[grade_label(g) for g in grades],
         series=[{"name": _("人数"), "values": [registry["grades"].get(g, 0) for g in grades]}],
+        label_colors=[GRADE_COLOURS[g] for g in grades],
     )
     children = figures["children"]
     charts["children"] = chart_spec(
@@ -349,6 +350,7 @@ def figure_charts(figures: dict, trend: list[dict] | None = None) -> dict[str, d
             }
         ],
         unit="%",
+        label_colors=[GRADE_COLOURS[g] for g in visit_grades],
     )
     charts["tracks"] = chart_spec(
         kind="stacked_bar",
