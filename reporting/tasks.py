@@ -15,3 +15,22 @@ def freeze_ended_quarter() -> int:
 
     previous = Quarter.containing(timezone.localdate()).previous()
     return snapshot_freeze_quarter(quarter=previous)
+
+
+@shared_task(name="reporting.tasks.generate_analysis_report")
+def generate_analysis_report(report_id: int) -> str | None:
+    """Render one analysis report's PDF (safe to run twice: the service only renders a queued report)."""
+    from reporting.services.analysis import analysis_report_generate
+
+    report = analysis_report_generate(report_id=report_id)
+    return None if report is None else report.status
+
+
+@shared_task(name="reporting.tasks.generate_quarter_reports")
+def generate_quarter_reports() -> int:
+    """Queue the analysis report of every town and district for the quarter that ended last (runs daily
+    after the freeze, so a missed quarter end is caught up; regions already done are skipped)."""
+    from reporting.services.analysis import analysis_reports_generate_for_quarter
+
+    previous = Quarter.containing(timezone.localdate()).previous()
+    return analysis_reports_generate_for_quarter(quarter=previous)

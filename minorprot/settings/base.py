@@ -161,6 +161,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "dispatch-webhooks": {"task": "referrals.tasks.dispatch_webhooks", "schedule": 60.0},
     # Freezes the quarter that ended last for every region; daily, so a missed quarter end is caught up.
     "freeze-ended-quarter": {"task": "reporting.tasks.freeze_ended_quarter", "schedule": crontab(hour=0, minute=40)},
+    # The analysis report of every town and district for the quarter that ended last, after the freeze.
+    "generate-quarter-reports": {
+        "task": "reporting.tasks.generate_quarter_reports",
+        "schedule": crontab(hour=1, minute=0),
+    },
 }
 
 # --- REST API ------------------------------------------------------------------------------------
@@ -249,7 +254,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # WeasyPrint logs every layout step of a PDF at INFO.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 MINORPROT_TRUSTED_PROXIES = env_int("MINORPROT_TRUSTED_PROXIES", 0)
 # Live dashboard figures are cached this long (seconds); past quarters are frozen and need no cache.
