@@ -153,6 +153,17 @@ def analysis_report_pdf(request, pk: int):
         content_type="application/pdf",
     )
     response["Cache-Control"] = "private, no-store"
+    # Aggregates only, but a download leaves the system like any export: it goes in the access log.
+    from cases.models import AccessLog
+    from cases.services.access import access_log_record
+
+    access_log_record(
+        user=request.user,
+        action=AccessLog.Action.EXPORT,
+        channel=AccessLog.Channel.WEB,
+        request=request,
+        detail={"export": "analysis_report", "region": report.region.code, "quarter": report.quarter},
+    )
     return response
 
 

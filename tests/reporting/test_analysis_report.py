@@ -409,6 +409,10 @@ def test_pdf_download_is_an_attachment_with_a_chinese_filename(
     filename = f"青山镇_{Quarter.current().label}_分析报告.pdf"
     assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{quote(filename)}"
     assert b"".join(response.streaming_content) == FAKE_PDF
+    from cases.models import AccessLog
+
+    log = AccessLog.objects.get(user=town_officer, action=AccessLog.Action.EXPORT)
+    assert log.detail == {"export": "analysis_report", "region": tree.town_a.code, "quarter": report.quarter}
 
 
 @pytest.mark.django_db
