@@ -12,10 +12,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import GUARDIAN_FLAGS, Category, ClosedReason, Gender, Guardian, Minor, MinorStatus, RiskGrade
-from cases.selectors import MinorFilters
+from cases.selectors import MinorFilters, category_list
 from cases.services.registry import MINOR_FIELDS, CategoryChoice, DuplicateIdNumber, PossibleDuplicate
 from cases.templatetags.registry_tags import place
 from tiers.models import Region
+from tiers.roles import Capability
+from tiers.selectors import region_list
 
 
 def _model_field(model, name: str, **kwargs) -> forms.Field:
@@ -69,6 +71,16 @@ class MinorFilterForm(forms.Form):
             gender=data.get("gender") or "",
             risk_grade=data.get("risk_grade") or "",
         )
+
+
+def minor_filter_form(data, *, user) -> MinorFilterForm:
+    """The registry list's filters as the list page parses them; the ledger export uses the same, so
+    that what is exported is what was on screen."""
+    return MinorFilterForm(
+        data,
+        regions=region_list(user=user, capability=Capability.VIEW_RECORDS),
+        categories=category_list(),
+    )
 
 
 # --- register and edit ---------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases import selectors
 from cases.forms import (
     CloseForm,
-    MinorFilterForm,
     MinorForm,
     MoveForm,
     RegistryErrors,
@@ -28,12 +27,13 @@ from cases.forms import (
     add_service_errors,
     apply_registry_errors,
     guardian_formset,
+    minor_filter_form,
 )
 from cases.models import AccessLog, Minor
 from cases.services import registry
 from cases.services.access import access_log_record
 from tiers.roles import Capability
-from tiers.selectors import region_choices_for_move, region_choices_for_registration, region_list, user_can
+from tiers.selectors import region_choices_for_move, region_choices_for_registration, user_can
 
 PAGE_SIZE = 25
 ACCESS_LOG_PAGE_SIZE = 50
@@ -74,11 +74,7 @@ def _log_view(request, minor: Minor, page: str) -> None:
 @records_required
 @require_GET
 def registry_list(request):
-    form = MinorFilterForm(
-        request.GET,
-        regions=region_list(user=request.user, capability=Capability.VIEW_RECORDS),
-        categories=selectors.category_list(),
-    )
+    form = minor_filter_form(request.GET, user=request.user)
     minors = selectors.minor_list(user=request.user, filters=form.filters())
     page = Paginator(minors, PAGE_SIZE).get_page(request.GET.get("page"))
     may_register = user_can(request.user, Capability.CHANGE_RECORDS)

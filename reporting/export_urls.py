@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from reporting import export_views
+
+urlpatterns = [
+    path("ledger/export.xlsx", export_views.ledger_export, name="ledger_export"),
+]
