@@ -48,6 +48,7 @@ class Capability(models.TextChoices):
     MANAGE_CASES = "MANAGE_CASES", _("个案管理")
     APPROVE = "APPROVE", _("审批结案")
     APPROVE_INTERVENTION = "APPROVE_INTERVENTION", _("审批三级以上监护干预")
+    MANAGE_GOVERNANCE = "MANAGE_GOVERNANCE", _("记录工作会议")
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,18 @@ _TOWN_OFFICE = _READ | {
 }
 
 ROLE_POLICIES: dict[str, RolePolicy] = {
-    Role.COUNTY_CIVIL_AFFAIRS: RolePolicy((Level.COUNTY,), _READ | {Capability.EXPORT, Capability.MANAGE_POLICY}),
-    Role.TOWN_LEADER: RolePolicy(
-        (Level.TOWN,), _READ | {Capability.EXPORT, Capability.APPROVE, Capability.APPROVE_INTERVENTION}
+    # Meeting records (MANAGE_GOVERNANCE): the leadership group's office keeps them, at the county and in
+    # each town (domain.md §4 mechanism 1, §1.3 T-9); the town leader chairs the group and may record too.
+    Role.COUNTY_CIVIL_AFFAIRS: RolePolicy(
+        (Level.COUNTY,), _READ | {Capability.EXPORT, Capability.MANAGE_POLICY, Capability.MANAGE_GOVERNANCE}
     ),
-    Role.TOWN_OFFICE: RolePolicy((Level.TOWN,), _TOWN_OFFICE),
+    Role.TOWN_LEADER: RolePolicy(
+        (Level.TOWN,),
+        _READ | {Capability.EXPORT, Capability.APPROVE, Capability.APPROVE_INTERVENTION, Capability.MANAGE_GOVERNANCE},
+    ),
+    Role.TOWN_OFFICE: RolePolicy((Level.TOWN,), _TOWN_OFFICE | {Capability.MANAGE_GOVERNANCE}),
     # The head of the town office (民政办主任) may also approve closing a case (issue 4 §2).
-    Role.TOWN_OFFICE_HEAD: RolePolicy((Level.TOWN,), _TOWN_OFFICE | {Capability.APPROVE}),
+    Role.TOWN_OFFICE_HEAD: RolePolicy((Level.TOWN,), _TOWN_OFFICE | {Capability.APPROVE, Capability.MANAGE_GOVERNANCE}),
     Role.CHILD_SUPERVISOR: RolePolicy(
         (Level.TOWN,),
         _READ | {Capability.CHANGE_RECORDS, Capability.GRADE, Capability.LOG_VISITS, Capability.MANAGE_CASES},
