@@ -80,6 +80,50 @@ cases = json.loads(body)
 assert status == 200 and cases["count"] > 0, cases
 print(f"ok: GET /api/v1/cases/ lists {cases['count']} open cases in {LOGIN}'s town")
 
+# A town leader's browser session: the dashboard, and a quarterly analysis report generated on demand by
+# the Celery worker (through the file broker) into a real PDF.
+import re  # noqa: E402
+import urllib.parse  # noqa: E402
+
+jar = http.cookiejar.CookieJar()
+browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+
+def page(path: str, data: dict | None = None):
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    headers = {"Referer": BASE + path}
+    csrf = next((c.value for c in jar if c.name == "csrftoken"), None)
+    if csrf:
+        headers["X-CSRFToken"] = csrf
+    request = urllib.request.Request(BASE + path, data=body, headers=headers)  # noqa: S310 - http only
+    with browser.open(request, timeout=60) as response:
+        return response.status, response.geturl(), response.read()
+
+
+page("/login/")
+page("/login/", {"username": "qingxi_leader", "password": DEMO_PASSWORD, "next": "/"})
+status, url, body = page("/dashboard/")
+assert status == 200 and "青溪镇" in body.decode() and 'data-testid="headline-active"' in body.decode(), url
+print(f"ok: {url} shows 青溪镇's dashboard to qingxi_leader")
+status, url, body = page("/analysis-reports/")
+assert "已回复" in body.decode(), "the seeded, answered 青溪镇 report is not listed"
+region = re.search(r'<option value="(\d+)"[^>]*>青溪镇', body.decode()).group(1)
+today = time.localtime()
+quarter = f"{today.tm_year}Q{(today.tm_mon - 1) // 3 + 1}"  # the current quarter: live figures
+status, report_url, body = page("/analysis-reports/request/", {"region": region, "quarter": quarter})
+assert "/analysis-reports/" in report_url, report_url
+report_path = urllib.parse.urlparse(report_url).path
+
+
+def report_ready() -> bool:
+    return "/pdf/" in page(report_path)[2].decode()
+
+
+wait_for(f"the worker generated 青溪镇's {quarter} analysis report ({report_path})", report_ready, 180)
+status, _url, pdf = page(report_path + "pdf/")
+assert status == 200 and pdf.startswith(b"%PDF"), pdf[:20]
+print(f"ok: the report downloads as a PDF of {len(pdf) // 1024} KB")
+
 # Beat sends the heartbeat job every minute through the file broker; the worker runs it on SQLite.
 wait_for("a scheduled job ran (heartbeat)", lambda: ((health() or {}).get("heartbeat") or {}).get("runs", 0) >= 1, 180)
 print(json.dumps(health(), ensure_ascii=False))
