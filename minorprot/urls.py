@@ -8,6 +8,7 @@ from cases.case_api import register_routes as register_casework_routes
 from minorprot.api import router
 from referrals.api import register_routes as register_referral_routes
 from referrals.intake_api import register_routes as register_intake_routes
+from reporting.figures_api import register_routes as register_figures_routes
 from reporting.governance_api import register_routes as register_governance_routes
 from screening.api import register_routes as register_screening_routes
 from tiers.api import me, token_obtain
@@ -21,6 +22,7 @@ register_screening_routes(router)
 register_referral_routes(router)
 register_intake_routes(router)
 register_governance_routes(router)
+register_figures_routes(router)
 
 api_v1 = [
     path("auth/token/", token_obtain, name="token-obtain"),
