@@ -48,6 +48,8 @@ class Capability(models.TextChoices):
     MANAGE_CASES = "MANAGE_CASES", _("个案管理")
     APPROVE = "APPROVE", _("审批结案")
     APPROVE_INTERVENTION = "APPROVE_INTERVENTION", _("审批三级以上监护干预")
+    SUBMIT_REPORTS = "SUBMIT_REPORTS", _("上报季度分析报告")
+    REPLY_PLANS = "REPLY_PLANS", _("回复保护方案")
     MANAGE_GOVERNANCE = "MANAGE_GOVERNANCE", _("记录工作会议")
 
 
@@ -68,19 +70,34 @@ _TOWN_OFFICE = _READ | {
     Capability.MANAGE_CASES,
 }
 
+# The town's quarterly analysis report goes up from the office or the leader (SUBMIT_REPORTS); the
+# district civil-affairs bureau answers it with a protection plan (REPLY_PLANS; domain.md §1.3 T-1, T-2).
 ROLE_POLICIES: dict[str, RolePolicy] = {
     # Meeting records (MANAGE_GOVERNANCE): the leadership group's office keeps them, at the county and in
     # each town (domain.md §4 mechanism 1, §1.3 T-9); the town leader chairs the group and may record too.
     Role.COUNTY_CIVIL_AFFAIRS: RolePolicy(
-        (Level.COUNTY,), _READ | {Capability.EXPORT, Capability.MANAGE_POLICY, Capability.MANAGE_GOVERNANCE}
+        (Level.COUNTY,),
+        _READ | {Capability.EXPORT, Capability.MANAGE_POLICY, Capability.MANAGE_GOVERNANCE, Capability.REPLY_PLANS},
     ),
     Role.TOWN_LEADER: RolePolicy(
         (Level.TOWN,),
-        _READ | {Capability.EXPORT, Capability.APPROVE, Capability.APPROVE_INTERVENTION, Capability.MANAGE_GOVERNANCE},
+        _READ
+        | {
+            Capability.EXPORT,
+            Capability.APPROVE,
+            Capability.APPROVE_INTERVENTION,
+            Capability.MANAGE_GOVERNANCE,
+            Capability.SUBMIT_REPORTS,
+        },
     ),
-    Role.TOWN_OFFICE: RolePolicy((Level.TOWN,), _TOWN_OFFICE | {Capability.MANAGE_GOVERNANCE}),
+    Role.TOWN_OFFICE: RolePolicy(
+        (Level.TOWN,), _TOWN_OFFICE | {Capability.MANAGE_GOVERNANCE, Capability.SUBMIT_REPORTS}
+    ),
     # The head of the town office (民政办主任) may also approve closing a case (issue 4 §2).
-    Role.TOWN_OFFICE_HEAD: RolePolicy((Level.TOWN,), _TOWN_OFFICE | {Capability.APPROVE, Capability.MANAGE_GOVERNANCE}),
+    Role.TOWN_OFFICE_HEAD: RolePolicy(
+        (Level.TOWN,),
+        _TOWN_OFFICE | {Capability.APPROVE, Capability.MANAGE_GOVERNANCE, Capability.SUBMIT_REPORTS},
+    ),
     Role.CHILD_SUPERVISOR: RolePolicy(
         (Level.TOWN,),
         _READ | {Capability.CHANGE_RECORDS, Capability.GRADE, Capability.LOG_VISITS, Capability.MANAGE_CASES},

@@ -9,11 +9,10 @@ Rules, from domain.md §4 mechanism 3 and §1.3 T-1/T-2:
   (保护方案, T-2).
 - Anyone who reads a region's figures (Capability.VIEW_AGGREGATES) may have its report generated; the
   report holds aggregates only, never a child's name.
-- Submitting is an act of the town towards the district, so it needs a town post that does the town's
-  casework or signs it off: Capability.MANAGE_CASES (the office, its head, the child supervisor) or
-  Capability.APPROVE (the town leader). Only a town's READY report can be submitted; a district's own
-  report has no one above it in the system.
-- Replying needs a COUNTY_CIVIL_AFFAIRS post whose district contains the town (domain.md §1.4:
+- Submitting is an act of the town towards the district: Capability.SUBMIT_REPORTS (the town office, its
+  head, the town leader). Only a town's READY report can be submitted; a district's own report has no one
+  above it in the system.
+- Replying needs Capability.REPLY_PLANS over the town: the district civil-affairs bureau (domain.md §1.4:
   "read-only except plan replies"); only a SUBMITTED or REPLIED report takes a reply.
 - Once submitted, the PDF is what the district received: it is never regenerated.
 
@@ -43,8 +42,8 @@ from cases.services.registry import RegistryPermissionDenied
 from reporting.models import AnalysisReport, AnalysisReportEvent, AnalysisReportStatus, ProtectionPlanReply
 from reporting.quarters import Quarter
 from tiers.models import Region
-from tiers.roles import Capability, Level, Role
-from tiers.selectors import region_ancestors, user_posts, user_reach
+from tiers.roles import Capability, Level
+from tiers.selectors import region_ancestors, user_reach
 
 logger = logging.getLogger(__name__)
 
@@ -68,18 +67,11 @@ Progress = Callable[[int, str], None]
 
 def analysis_report_may_submit(*, user, report: AnalysisReport) -> bool:
     path = report.region.path
-    return report.region.level == Level.TOWN and (
-        user_reach(user, Capability.MANAGE_CASES).covers(path) or user_reach(user, Capability.APPROVE).covers(path)
-    )
+    return report.region.level == Level.TOWN and user_reach(user, Capability.SUBMIT_REPORTS).covers(path)
 
 
 def analysis_report_may_reply(*, user, report: AnalysisReport) -> bool:
-    return report.region.level == Level.TOWN and any(
-        post.role == Role.COUNTY_CIVIL_AFFAIRS
-        and post.region.is_active
-        and report.region.path.startswith(post.region.path)
-        for post in user_posts(user)
-    )
+    return report.region.level == Level.TOWN and user_reach(user, Capability.REPLY_PLANS).covers(report.region.path)
 
 
 def analysis_report_may_request(*, user, region: Region) -> bool:
@@ -311,7 +303,7 @@ def _clean_attachment(attachment) -> None:
 def protection_plan_reply(*, actor, report: AnalysisReport, body: str, attachment=None) -> ProtectionPlanReply:
     """The district's reply to a submitted report: its targeted protection plan (domain.md §1.3 T-2).
 
-    Only a COUNTY_CIVIL_AFFAIRS post over the town replies, to a SUBMITTED or REPLIED report; the
+    Only a post with REPLY_PLANS over the town replies, to a SUBMITTED or REPLIED report; the
     report becomes REPLIED. Several replies may follow one another (a plan, then an amendment)."""
     body = (body or "").strip()
     with transaction.atomic():

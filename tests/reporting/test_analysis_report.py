@@ -279,6 +279,20 @@ def test_a_leadership_viewer_may_not_submit(
 
 
 @pytest.mark.django_db
+def test_a_child_supervisor_works_the_cases_but_does_not_submit_the_towns_report(
+    tree, town_officer, fake_render, django_capture_on_commit_callbacks
+):
+    from tests.factories import make_user
+    from tiers.roles import Role
+
+    supervisor = make_user(Role.CHILD_SUPERVISOR, tree.town_a, username="supervisor")
+    report = ready_report(town_officer, tree.town_a, django_capture_on_commit_callbacks)
+
+    with pytest.raises(RegistryPermissionDenied):
+        analysis_report_submit(actor=supervisor, report=report)
+
+
+@pytest.mark.django_db
 def test_a_submitted_report_cannot_be_regenerated(
     tree, town_officer, town_leader, fake_render, django_capture_on_commit_callbacks
 ):
