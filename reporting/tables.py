@@ -9,6 +9,7 @@ frozen figures hold only codes.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cases.models import BenefitProgramme, Category, ClosedReason, RiskGrade, Track
 from cases.models.casework import CaseStage, InterventionLevel, PlacementType
@@ -112,7 +113,7 @@ def figure_tables(figures: dict) -> list[dict]:
         _table(
             "changes",
             _("本季度变化"),
-            [_("项目"), _("人数")],
+            [pgettext("a counted item in a table", "项目"), _("人数")],
             [
                 [_("新增登记"), changes["registered"]],
                 [_("销档"), changes["closed"]],

@@ -347,9 +347,17 @@ def region_full_name(region: Region) -> str:
 
 def whole_word(name: str, level: str) -> str:
     """全镇 / 全乡 / 全街道 / 全区 / 全县 / 全市: how an official text names the whole of a unit."""
-    for suffix in ("街道", "镇", "乡", "区", "县", "市"):
+    wholes = {
+        "街道": _("全街道"),
+        "镇": _("全镇"),
+        "乡": _("全乡"),
+        "区": _("全区"),
+        "县": _("全县"),
+        "市": _("全市"),
+    }
+    for suffix, whole in wholes.items():
         if name.endswith(suffix):
-            return _("全%(unit)s") % {"unit": suffix}
+            return whole
     return _("全镇") if level == Level.TOWN else _("全县（区）")
 
 
@@ -387,7 +395,8 @@ def summary_text(figures: dict, *, quarter: Quarter) -> str:
             "special": registry["four_special_groups"],
         }
     )
-    first = "，".join(parts) + "。"
+    # Translators: the separator between clauses of one sentence, and the sentence's end.
+    first = _("，").join(parts) + _("。")
     second = _("%(quarter)s新增登记%(registered)s人，销档%(closed)s人；风险等级上调%(up)s人次、下调%(down)s人次。") % {
         "quarter": _("本季度"),
         "registered": changes["registered"],
