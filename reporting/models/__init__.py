@@ -2,7 +2,7 @@
 submission and the district's reply, and governance meeting records. Everything else it reads."""
 
 from reporting.models.analysis import AnalysisReport, AnalysisReportEvent, AnalysisReportStatus, ProtectionPlanReply
-from reporting.models.governance import ActionItem, Meeting, MeetingKind
+from reporting.models.governance import ActionItem, Meeting, MeetingEvent, MeetingKind
 from reporting.models.snapshots import QuarterSnapshot
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "AnalysisReportEvent",
     "AnalysisReportStatus",
     "Meeting",
+    "MeetingEvent",
     "MeetingKind",
     "ProtectionPlanReply",
     "QuarterSnapshot",

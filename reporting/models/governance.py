@@ -65,3 +65,32 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class MeetingEvent(models.Model):
+    """One change to a meeting record or one of its follow-up items (STYLE.md rule 4): the history shown
+    on the meeting's page, and the audit trail of who recorded and corrected what."""
+
+    class Kind(models.TextChoices):
+        RECORDED = "RECORDED", _("记录会议")
+        UPDATED = "UPDATED", _("修改会议记录")
+        ITEM_ADDED = "ITEM_ADDED", _("添加督办事项")
+        ITEM_CHANGED = "ITEM_CHANGED", _("修改督办事项")
+        ITEM_STATUS = "ITEM_STATUS", _("督办事项办理")
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="events")
+    item = models.ForeignKey(
+        ActionItem, verbose_name=_("督办事项"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("事项"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    # [{"field": "...", "label": "...", "from": "...", "to": "..."}], values as shown to people.
+    changes = models.JSONField(_("变更内容"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("会议记录变更")
+        verbose_name_plural = _("会议记录变更")
+        ordering = ["-at", "-id"]
