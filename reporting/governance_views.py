@@ -134,7 +134,12 @@ def _render_detail(request, meeting: Meeting, *, failed_item: int | None = None,
     return render(
         request,
         "reporting/governance/meeting_detail.html",
-        {"meeting": meeting, "items": items, "may_manage": may_manage},
+        {
+            "meeting": meeting,
+            "items": items,
+            "may_manage": may_manage,
+            "history": selectors.meeting_history(meeting=meeting),
+        },
     )
 
 

@@ -206,3 +206,10 @@ def meeting_years(*, user) -> list[int]:
     }
     years.add(timezone.localdate().year)
     return sorted(years, reverse=True)
+
+
+def meeting_history(*, meeting: Meeting):
+    """The changes to a meeting obtained through meeting_get, newest first."""
+    from reporting.models import MeetingEvent
+
+    return MeetingEvent.objects.filter(meeting=meeting).select_related("actor", "item").order_by("-at", "-id")

@@ -10,7 +10,8 @@ reporting.selectors.governance; this module only writes.
 
 Every function refuses an actor without the capability at the meeting's region with
 RegistryPermissionDenied (the project's "may see, may not act" refusal) and bad input with a
-ValidationError keyed by field, in Chinese.
+ValidationError keyed by field, in Chinese. Every change writes a MeetingEvent with what changed, from
+what to what (STYLE.md rule 4), in the same transaction.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.services.registry import RegistryPermissionDenied
-from reporting.models import ActionItem, Meeting, MeetingKind
+from reporting.models import ActionItem, Meeting, MeetingEvent, MeetingKind
 from tiers.models import Region
 from tiers.roles import Capability, Level
 from tiers.selectors import user_reach
@@ -110,6 +111,39 @@ def _clean_action_items(
     return cleaned
 
 
+def _shown(model, name: str, value: Any) -> str:
+    """A value as people read it on the page (choices by their label, dates as ISO, empty as "")."""
+    field = model._meta.get_field(name)
+    if value in (None, ""):
+        return ""
+    if field.choices:
+        return str(dict(field.choices).get(value, value))
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _diff(model, obj, values: dict[str, Any]) -> list[dict[str, str]]:
+    """The changes `values` would make to `obj`, for the history (STYLE.md rule 4)."""
+    changes = []
+    for name, value in values.items():
+        old = getattr(obj, name) if obj is not None else None
+        if obj is None or old != value:
+            changes.append(
+                {
+                    "field": name,
+                    "label": str(model._meta.get_field(name).verbose_name),
+                    "from": _shown(model, name, old),
+                    "to": _shown(model, name, value),
+                }
+            )
+    return changes
+
+
+def _event(
+    *, meeting: Meeting, kind: str, actor, changes: list[dict[str, str]], item: ActionItem | None = None
+) -> None:
+    MeetingEvent.objects.create(meeting=meeting, item=item, kind=kind, actor=actor, changes=changes)
+
+
 def _raise_if(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ValidationError({field: [ValidationError(m, code="invalid") for m in ms] for field, ms in errors.items()})
@@ -160,9 +194,17 @@ def meeting_record(
     _raise_if(errors)
     now = timezone.now()
     meeting = Meeting.objects.create(region=region, recorded_by=actor, recorded_at=now, updated_at=now, **fields)
-    ActionItem.objects.bulk_create(
-        [ActionItem(meeting=meeting, **{k: v for k, v in item.items() if k != "id"}) for item in items]
-    )
+    _event(meeting=meeting, kind=MeetingEvent.Kind.RECORDED, actor=actor, changes=_diff(Meeting, None, fields))
+    for row in items:
+        values = {k: v for k, v in row.items() if k != "id"}
+        item = ActionItem.objects.create(meeting=meeting, **values)
+        _event(
+            meeting=meeting,
+            item=item,
+            kind=MeetingEvent.Kind.ITEM_ADDED,
+            actor=actor,
+            changes=_diff(ActionItem, None, values),
+        )
     return meeting
 
 
@@ -210,18 +252,33 @@ def meeting_update(
     ):
         errors.setdefault("held_on", []).append(_("召开日期不能晚于已有督办事项的完成时限。"))
     _raise_if(errors)
-    for name, value in fields.items():
-        setattr(meeting, name, value)
-    meeting.updated_at = timezone.now()
-    meeting.save(update_fields=[*fields, "updated_at"])
+    changes = _diff(Meeting, meeting, fields)
+    if changes:
+        for name, value in fields.items():
+            setattr(meeting, name, value)
+        meeting.updated_at = timezone.now()
+        meeting.save(update_fields=[*fields, "updated_at"])
+        _event(meeting=meeting, kind=MeetingEvent.Kind.UPDATED, actor=actor, changes=changes)
     for row in items:
+        values = {k: row[k] for k in ACTION_ITEM_FIELDS}
         if row.get("id"):
             item = existing[row["id"]]
-            for name in ACTION_ITEM_FIELDS:
-                setattr(item, name, row[name])
+            item_changes = _diff(ActionItem, item, values)
+            if not item_changes:
+                continue
+            for name, value in values.items():
+                setattr(item, name, value)
             item.save(update_fields=list(ACTION_ITEM_FIELDS))
+            _event(meeting=meeting, item=item, kind=MeetingEvent.Kind.ITEM_CHANGED, actor=actor, changes=item_changes)
         else:
-            ActionItem.objects.create(meeting=meeting, **{k: row[k] for k in ACTION_ITEM_FIELDS})
+            item = ActionItem.objects.create(meeting=meeting, **values)
+            _event(
+                meeting=meeting,
+                item=item,
+                kind=MeetingEvent.Kind.ITEM_ADDED,
+                actor=actor,
+                changes=_diff(ActionItem, None, values),
+            )
     return meeting
 
 
@@ -253,9 +310,14 @@ def action_item_update(
     if status == ActionItem.Status.DROPPED and not note:
         errors.setdefault("note", []).append(_("撤销督办事项时请在办理情况中说明原因。"))
     _raise_if(errors)
+    values = {"status": status, "done_on": done_on, "note": note}
+    changes = _diff(ActionItem, item, values)
+    if not changes:
+        return item
     item.status = status
     item.done_on = done_on
     item.note = note
     item.save(update_fields=["status", "done_on", "note"])
+    _event(meeting=item.meeting, item=item, kind=MeetingEvent.Kind.ITEM_STATUS, actor=actor, changes=changes)
     Meeting.objects.filter(pk=item.meeting_id).update(updated_at=timezone.now())
     return item

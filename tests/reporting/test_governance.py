@@ -116,7 +116,7 @@ def test_a_failure_while_saving_items_leaves_no_meeting(tree, town_officer, monk
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(ActionItem.objects, "bulk_create", broken)
+    monkeypatch.setattr(ActionItem.objects, "create", broken)
     with pytest.raises(RuntimeError):
         record(town_officer, tree.town_a, items=[{"description": "事项", "responsible": "民政办"}])
     assert not Meeting.objects.exists()
@@ -582,3 +582,64 @@ def test_another_towns_officer_cannot_correct_a_meeting(town_meeting, outsider):
         )
     town_meeting.refresh_from_db()
     assert town_meeting.title == "青山镇未保领导小组第一次会议"
+
+
+# --- history -------------------------------------------------------------------------------------
+
+
+def test_every_change_to_a_meeting_is_in_its_history(client, town_meeting, town_officer, town_leader):
+    from reporting.models import MeetingEvent
+
+    item = town_meeting.action_items.get()
+    meeting_update(
+        actor=town_leader,
+        meeting=town_meeting,
+        kind=LEADERSHIP,
+        held_on=town_meeting.held_on,
+        title="青山镇未保领导小组2026年第一次会议",
+        chair=town_meeting.chair,
+        attendees=town_meeting.attendees,
+        minutes=town_meeting.minutes,
+        decisions=town_meeting.decisions,
+    )
+    action_item_update(actor=town_officer, item=item, status=ActionItem.Status.DONE, done_on=today())
+
+    kinds = list(
+        MeetingEvent.objects.filter(meeting=town_meeting).order_by("id").values_list("kind", "actor__username")
+    )
+    assert kinds == [
+        (MeetingEvent.Kind.RECORDED, "town_officer"),
+        (MeetingEvent.Kind.ITEM_ADDED, "town_officer"),
+        (MeetingEvent.Kind.UPDATED, "town_leader"),
+        (MeetingEvent.Kind.ITEM_STATUS, "town_officer"),
+    ]
+    renamed = MeetingEvent.objects.get(meeting=town_meeting, kind=MeetingEvent.Kind.UPDATED)
+    assert renamed.changes == [
+        {
+            "field": "title",
+            "label": "会议名称",
+            "from": "青山镇未保领导小组第一次会议",
+            "to": "青山镇未保领导小组2026年第一次会议",
+        }
+    ]
+    client.force_login(town_officer)
+    page = client.get(reverse("governance_detail", args=[town_meeting.pk])).content.decode()
+    assert "青山镇未保领导小组第一次会议 → 青山镇未保领导小组2026年第一次会议" in page
+
+
+def test_saving_a_meeting_unchanged_writes_no_history(town_meeting, town_officer):
+    from reporting.models import MeetingEvent
+
+    before = MeetingEvent.objects.count()
+    meeting_update(
+        actor=town_officer,
+        meeting=town_meeting,
+        kind=town_meeting.kind,
+        held_on=town_meeting.held_on,
+        title=town_meeting.title,
+        chair=town_meeting.chair,
+        attendees=town_meeting.attendees,
+        minutes=town_meeting.minutes,
+        decisions=town_meeting.decisions,
+    )
+    assert MeetingEvent.objects.count() == before
