@@ -101,6 +101,9 @@ class AnalysisReportEvent(models.Model):
         verbose_name_plural = _("分析报告记录")
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
 
 class ProtectionPlanReply(models.Model):
     """The district's reply to a submitted report: the targeted protection plan (保护方案, domain.md §1.3 T-2)."""
@@ -117,3 +120,6 @@ class ProtectionPlanReply(models.Model):
         verbose_name = _("保护方案回复")
         verbose_name_plural = _("保护方案回复")
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.created_at:%Y-%m-%d}"

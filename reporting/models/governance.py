@@ -94,3 +94,6 @@ class MeetingEvent(models.Model):
         verbose_name = _("会议记录变更")
         verbose_name_plural = _("会议记录变更")
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
