@@ -76,11 +76,13 @@ def town_pdf(django_db_setup, django_db_blocker, tmp_path_factory):
     return {"path": output, "text": pdf_text(output), "names": names}
 
 
+@pytest.mark.django_db  # ordered with the database tests, before transactional ones empty the tables
 def test_command_writes_a_valid_pdf(town_pdf):
     assert town_pdf["path"].read_bytes().startswith(b"%PDF-")
     assert "第 1 页" in town_pdf["text"] or "第1页" in squeezed(town_pdf["text"])
 
 
+@pytest.mark.django_db  # ordered with the database tests, before transactional ones empty the tables
 def test_pdf_has_the_chinese_headings_as_text(town_pdf):
     text = squeezed(town_pdf["text"])
     for heading in (
@@ -97,6 +99,7 @@ def test_pdf_has_the_chinese_headings_as_text(town_pdf):
         assert heading in text
 
 
+@pytest.mark.django_db  # ordered with the database tests, before transactional ones empty the tables
 def test_pdf_shows_the_number_of_children_on_the_ledger(town_pdf):
     text = squeezed(town_pdf["text"])
     assert "全镇在册困境未成年人3人" in text  # town A only: town B's child is not counted
@@ -106,6 +109,7 @@ def test_pdf_shows_the_number_of_children_on_the_ledger(town_pdf):
     assert "河口村" not in text
 
 
+@pytest.mark.django_db  # ordered with the database tests, before transactional ones empty the tables
 def test_pdf_names_no_child(town_pdf):
     text = squeezed(town_pdf["text"])
     assert not [name for name in town_pdf["names"] if name in text]
