@@ -8,6 +8,7 @@ of chunks, never on the number of children, and memory stays flat for a county-s
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,7 +36,7 @@ from cases.models import (
     RiskGrade,
 )
 from cases.selectors import MinorFilters, minor_list
-from reporting.xlsx import TEXT_FORMAT, header_row, row_cells, set_column_widths, workbook_bytes
+from reporting.xlsx import TEXT_FORMAT, header_row, row_cells, set_column_widths
 from screening.models import PairedHelper, Visit
 from tiers.models import Region
 from tiers.roles import Capability, Level
@@ -99,9 +100,22 @@ def ledger_minor_list(*, user, filters: MinorFilters) -> QuerySet[Minor]:
     )
 
 
+def ledger_count(*, user, filters: MinorFilters) -> int:
+    """How many rows the ledger under `filters` has (decides between answering at once and a worker)."""
+    return minor_list(user=user, filters=filters).filter(scope_q(user, Capability.EXPORT)).count()
+
+
 def ledger_build(*, user, filters: MinorFilters, today: date | None = None) -> LedgerExport:
     """The ledger workbook for what the user sees under `filters`, and which children are in it
     (the caller writes the access log for exactly those)."""
+    buffer = io.BytesIO()
+    minor_ids = ledger_write(user=user, filters=filters, target=buffer, today=today)
+    return LedgerExport(content=buffer.getvalue(), minor_ids=minor_ids)
+
+
+def ledger_write(*, user, filters: MinorFilters, target, today: date | None = None) -> list[int]:
+    """Write the ledger workbook to `target` (a path or a binary file) and return the ids of the
+    children in it, in row order. A worker writes a county's ledger to a temporary file this way."""
     today = today or timezone.localdate()
     labels = _Labels.load()
     workbook = Workbook(write_only=True)
@@ -115,7 +129,21 @@ def ledger_build(*, user, filters: MinorFilters, today: date | None = None) -> L
         values = ledger_row(minor, number=number, today=today, labels=labels)
         sheet.append(row_cells(sheet, values, formats=_FORMATS))
         minor_ids.append(minor.pk)
-    return LedgerExport(content=workbook_bytes(workbook), minor_ids=minor_ids)
+    workbook.save(target)
+    return minor_ids
+
+
+def ledger_filters_detail(filters: MinorFilters) -> dict[str, str]:
+    """The filters applied, as the access log keeps them (the place by its division code)."""
+    applied = {
+        "q": filters.q,
+        "region": filters.region.code if filters.region is not None else "",
+        "category": filters.category,
+        "status": filters.status,
+        "gender": filters.gender,
+        "risk_grade": filters.risk_grade,
+    }
+    return {key: value for key, value in applied.items() if value}
 
 
 @dataclass(frozen=True)
@@ -175,8 +203,10 @@ def ledger_row(minor: Minor, *, number: int, today: date, labels: _Labels) -> li
     ]
 
 
-def ledger_filename(*, region: Region | None, today: date) -> str:
-    place = _UNSAFE_IN_FILENAME.sub("_", region.name) if region is not None else _("全部")
+def ledger_filename(*, region: Region | str | None, today: date) -> str:
+    """台账_东岭村_20260715.xlsx; `region` is the place or its name (an export keeps the name)."""
+    name = region.name if isinstance(region, Region) else region
+    place = _UNSAFE_IN_FILENAME.sub("_", name) if name else _("全部")
     return f"{_('台账')}_{place}_{today:%Y%m%d}.xlsx"
 
 

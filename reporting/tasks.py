@@ -34,3 +34,21 @@ def generate_quarter_reports() -> int:
 
     previous = Quarter.containing(timezone.localdate()).previous()
     return analysis_reports_generate_for_quarter(quarter=previous)
+
+
+@shared_task(name="reporting.tasks.build_ledger_export")
+def build_ledger_export(export_id: int) -> str | None:
+    """Build one large ledger export's file (safe to run twice: a READY export is not rebuilt, and a
+    build under way holds the export's row lock)."""
+    from reporting.services.exports import ledger_export_build
+
+    export = ledger_export_build(export_id=export_id)
+    return None if export is None else export.status
+
+
+@shared_task(name="reporting.tasks.purge_expired_exports")
+def purge_expired_exports() -> int:
+    """Delete the files of ledger exports past MINORPROT_EXPORT_KEEP_DAYS (runs daily)."""
+    from reporting.services.exports import ledger_exports_purge_expired
+
+    return ledger_exports_purge_expired()

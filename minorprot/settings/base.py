@@ -166,6 +166,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.tasks.generate_quarter_reports",
         "schedule": crontab(hour=1, minute=0),
     },
+    # Ledger export files past MINORPROT_EXPORT_KEEP_DAYS are deleted (the export rows stay).
+    "purge-expired-exports": {"task": "reporting.tasks.purge_expired_exports", "schedule": crontab(hour=3, minute=0)},
 }
 
 # --- REST API ------------------------------------------------------------------------------------
@@ -260,6 +262,10 @@ LOGGING = {
 MINORPROT_TRUSTED_PROXIES = env_int("MINORPROT_TRUSTED_PROXIES", 0)
 # Live dashboard figures are cached this long (seconds); past quarters are frozen and need no cache.
 MINORPROT_DASHBOARD_CACHE_SECONDS = env_int("MINORPROT_DASHBOARD_CACHE_SECONDS", 120)
+# Ledger exports (issue 6 §4): up to this many rows the file is answered at once; above it a worker
+# builds it (a web request times out after 60 s). Ready files are deleted after this many days.
+MINORPROT_EXPORT_SYNC_ROWS = env_int("MINORPROT_EXPORT_SYNC_ROWS", 3000)
+MINORPROT_EXPORT_KEEP_DAYS = env_int("MINORPROT_EXPORT_KEEP_DAYS", 7)
 MINORPROT_RED_PLAN_HOURS = env_int("MINORPROT_RED_PLAN_HOURS", 24)
 # Report intake (domain.md §7, issue 5 §6): hours to triage a report, shorter when violence is alleged
 # ([PROPOSAL] defaults), and the hotline numbers a HOTLINE report may come from (§7.3).
