@@ -72,7 +72,7 @@ def dashboard(request, pk: int):
     region = dashboard_region_get(user=request.user, pk=pk)
     quarter = _quarter(request)
     figures = figures_for(region=region, quarter=quarter)
-    trend = trend_for(region=region, quarter=quarter)
+    trend = trend_for(region=region, quarter=quarter, figures=figures)
     tables = {table["key"]: table_for_display(table) for table in figure_tables(figures)}
     tables["trend"] = table_for_display(trend_table(trend))
     reach = user_reach(request.user, Capability.VIEW_AGGREGATES)
@@ -113,7 +113,7 @@ def dashboard_export(request, pk: int):
         raise PermissionDenied(_("您的岗位无权导出统计表。"))
     quarter = _quarter(request)
     figures = figures_for(region=region, quarter=quarter)
-    tables = [trend_table(trend_for(region=region, quarter=quarter)), *figure_tables(figures)]
+    tables = [trend_table(trend_for(region=region, quarter=quarter, figures=figures)), *figure_tables(figures)]
     content = tables_workbook(title=f"{region.name} {quarter.label}", tables=tables)
     access_log_record(
         user=request.user,

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from statistics import median
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -149,14 +150,21 @@ class LeafData:
 
 
 def _subtree(field: str, root: Region) -> Q:
-    return Q(**{f"{field}__startswith": root.path})
+    """Rows whose region (`<relation>__path` names it) lies in `root`'s subtree.
+
+    Filtered on the foreign key against the subtree's region ids (a small indexed subquery) rather than
+    on the joined path: the database then uses the region index instead of scanning every child."""
+    if field == "region_path":  # VisitPlan keeps the path itself, indexed
+        return Q(region_path__startswith=root.path)
+    relation = field.removesuffix("__path")
+    return Q(**{f"{relation}_id__in": Region.objects.filter(path__startswith=root.path).values("id")})
 
 
 def _collect(root: Region, period: Period) -> LeafData:
     """Every count of the figures, per leaf region under `root`, for `period`."""
     data = LeafData()
     end, start, end_day, start_day = period.as_of, period.start, period.as_of_date, period.quarter.first_day
-    leaf = F("region__path")
+    leaf = F("region_id")
     minors = Minor.objects.filter(_subtree("region__path", root))
     on_ledger = (
         minors.filter(created_at__lt=end)
@@ -168,33 +176,38 @@ def _collect(root: Region, period: Period) -> LeafData:
 
     # Registry: on the ledger, by grade, by category, the four special groups and key attention.
     if period.live:
-        graded = on_ledger.annotate(leaf=leaf, g=F("risk_grade"))
+        rows = on_ledger.annotate(leaf=leaf, g=F("risk_grade")).values("leaf", "g").annotate(n=Count("id"))
+    elif connection.vendor == "postgresql":
+        rows = _grades_at_postgresql(on_ledger, end)
     else:
         last_grade = GradeChange.objects.filter(minor=OuterRef("pk"), at__lt=end).order_by("-at", "-id")
         graded = on_ledger.annotate(leaf=leaf, g=Subquery(last_grade.values("to_grade")[:1]))
-    for row in graded.values("leaf", "g").annotate(n=Count("id")):
+        rows = graded.values("leaf", "g").annotate(n=Count("id"))
+    for row in rows:
         data.add(row["leaf"], ("active",), row["n"])
         data.add(row["leaf"], ("grade", row["g"] or UNGRADED), row["n"])
 
     links = MinorCategory.objects.filter(minor__in=on_ledger.values("pk"), added_at__lt=end)
     data.add_rows(
-        links.annotate(leaf=F("minor__region__path"), code=F("category__code"))
+        links.annotate(leaf=F("minor__region_id"), code=F("category__code"))
         .values("leaf", "code")
         .annotate(n=Count("id")),
         lambda row: ("category", row["code"]),
     )
-    for flag, key in (("in_four_special_groups", "four_special"), ("in_key_attention", "key_attention")):
-        flagged = links.filter(**{f"category__{flag}": True})
-        data.add_rows(
-            flagged.annotate(leaf=F("minor__region__path")).values("leaf").annotate(n=Count("minor_id", distinct=True)),
-            lambda row, key=key: (key,),
-        )
-    for track, codes in track_categories().items():
-        needing = links.filter(category__code__in=codes)
-        data.add_rows(
-            needing.annotate(leaf=F("minor__region__path")).values("leaf").annotate(n=Count("minor_id", distinct=True)),
-            lambda row, track=track: ("track_need", str(track)),
-        )
+    # Children (not links) in the special groups and likely to need each track: one pass, distinct counts.
+    distinct = {
+        "four_special": Q(category__in_four_special_groups=True),
+        "key_attention": Q(category__in_key_attention=True),
+        **{f"track:{track}": Q(category__code__in=codes) for track, codes in track_categories().items()},
+    }
+    aggregates = {
+        f"n{index}": Count("minor_id", distinct=True, filter=condition)
+        for index, condition in enumerate(distinct.values())
+    }
+    for row in links.annotate(leaf=F("minor__region_id")).values("leaf").annotate(**aggregates):
+        for index, name in enumerate(distinct):
+            key = ("track_need", name.split(":", 1)[1]) if name.startswith("track:") else (name,)
+            data.add(row["leaf"], key, row[f"n{index}"])
 
     # Baseline population (底数): each village's latest count on or before the end of the period.
     latest = BaselinePopulation.objects.filter(region=OuterRef("region"), as_of__lte=end_day).order_by("-as_of")
@@ -202,7 +215,7 @@ def _collect(root: Region, period: Period) -> LeafData:
         BaselinePopulation.objects.filter(_subtree("region__path", root), as_of__lte=end_day)
         .annotate(latest_id=Subquery(latest.values("id")[:1]))
         .filter(id=F("latest_id"))
-        .values_list("region__path", "minor_count")
+        .values_list("region_id", "minor_count")
     )
     for path, count in baselines:
         data.add(path, ("baseline",), count)
@@ -225,7 +238,7 @@ def _collect(root: Region, period: Period) -> LeafData:
     )
     data.add_rows(
         GradeChange.objects.filter(_subtree("minor__region__path", root), at__gte=start, at__lt=end)
-        .annotate(leaf=F("minor__region__path"))
+        .annotate(leaf=F("minor__region_id"))
         .values("leaf", "from_grade", "to_grade")
         .annotate(n=Count("id")),
         lambda row: ("grade_change", row["from_grade"] or UNGRADED, row["to_grade"]),
@@ -237,7 +250,7 @@ def _collect(root: Region, period: Period) -> LeafData:
     last_day = period.quarter.last_day  # a visit made early answers a due date later in the quarter
     data.add_rows(
         Visit.objects.filter(_subtree("minor__region__path", root), due_on__gte=start_day, due_on__lte=last_day)
-        .annotate(leaf=F("minor__region__path"))
+        .annotate(leaf=F("minor__region_id"))
         .values("leaf", "grade")
         .annotate(n=Count("id"), on_time_n=Count("id", filter=Q(on_time=True))),
         lambda row: ("visit_due", row["grade"] or UNGRADED),
@@ -246,7 +259,7 @@ def _collect(root: Region, period: Period) -> LeafData:
         Visit.objects.filter(
             _subtree("minor__region__path", root), due_on__gte=start_day, due_on__lte=last_day, on_time=True
         )
-        .annotate(leaf=F("minor__region__path"))
+        .annotate(leaf=F("minor__region_id"))
         .values("leaf", "grade")
         .annotate(n=Count("id"))
     ):
@@ -254,7 +267,7 @@ def _collect(root: Region, period: Period) -> LeafData:
     plans = VisitPlan.objects.filter(_subtree("region_path", root), minor__status=MinorStatus.ACTIVE)
     data.add_rows(
         plans.filter(next_due_on__gte=start_day, next_due_on__lte=min(end_day, today - timedelta(days=1)))
-        .annotate(leaf=F("minor__region__path"))
+        .annotate(leaf=F("minor__region_id"))
         .values("leaf", "grade")
         .annotate(n=Count("pk")),
         lambda row: ("visit_due", row["grade"] or UNGRADED),
@@ -262,7 +275,7 @@ def _collect(root: Region, period: Period) -> LeafData:
     if period.live:
         data.add_rows(
             plans.filter(next_due_on__lt=today)
-            .annotate(leaf=F("minor__region__path"))
+            .annotate(leaf=F("minor__region_id"))
             .values("leaf")
             .annotate(n=Count("pk")),
             lambda row: ("overdue_now",),
@@ -270,7 +283,37 @@ def _collect(root: Region, period: Period) -> LeafData:
 
     _collect_casework(data, root, period)
     _collect_referrals(data, root, period)
-    return data
+    return _by_path(data, root)
+
+
+def _by_path(data: LeafData, root: Region) -> LeafData:
+    """The counts were gathered per region id (no join to the region table); roll-ups go by path."""
+    paths = dict(Region.objects.filter(path__startswith=root.path).values_list("id", "path"))
+    converted = LeafData()
+    for region_id, counts in data.counts.items():
+        if region_id in paths:
+            converted.counts[paths[region_id]].update(counts)
+    for region_id, lists in data.durations.items():
+        if region_id in paths:
+            for key, values in lists.items():
+                converted.durations[paths[region_id]][key].extend(values)
+    return converted
+
+
+def _grades_at_postgresql(on_ledger, end: datetime) -> list[dict]:
+    """Children on the ledger per leaf and grade at `end`: each child's last grade change before then,
+    found in one DISTINCT ON pass over the grade changes instead of one subquery per child."""
+    ids_sql, ids_params = on_ledger.values("id").query.sql_with_params()
+    minors, changes = Minor._meta.db_table, GradeChange._meta.db_table
+    sql = (
+        f"SELECT m.region_id, g.to_grade, COUNT(*) FROM {minors} m "  # noqa: S608 - table names, not input
+        f"LEFT JOIN (SELECT DISTINCT ON (minor_id) minor_id, to_grade FROM {changes} "
+        f"WHERE at < %s ORDER BY minor_id, at DESC, id DESC) g ON g.minor_id = m.id "
+        f"WHERE m.id IN ({ids_sql}) GROUP BY m.region_id, g.to_grade"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [end, *ids_params])
+        return [{"leaf": leaf, "g": grade, "n": n} for leaf, grade, n in cursor.fetchall()]
 
 
 def _collect_casework(data: LeafData, root: Region, period: Period) -> None:
@@ -280,7 +323,7 @@ def _collect_casework(data: LeafData, root: Region, period: Period) -> None:
     if period.live:
         open_cases = cases.exclude(stage=CaseStage.CLOSED)
         data.add_rows(
-            open_cases.annotate(leaf=F("minor__region__path")).values("leaf", "stage").annotate(n=Count("id")),
+            open_cases.annotate(leaf=F("minor__region_id")).values("leaf", "stage").annotate(n=Count("id")),
             lambda row: ("case_open", row["stage"]),
         )
     else:
@@ -294,18 +337,18 @@ def _collect_casework(data: LeafData, root: Region, period: Period) -> None:
             for change in changes or []:
                 if change.get("field") == "stage" and change.get("to"):
                     stage_at[case_id] = change["to"]
-        for case_id, path in open_cases.values_list("id", "minor__region__path"):
+        for case_id, path in open_cases.values_list("id", "minor__region_id"):
             data.add(path, ("case_open", stage_at.get(case_id, CaseStage.DISCOVERY)))
     data.add_rows(
         cases.filter(opened_at__gte=start, opened_at__lt=end)
-        .annotate(leaf=F("minor__region__path"))
+        .annotate(leaf=F("minor__region_id"))
         .values("leaf")
         .annotate(n=Count("id")),
         lambda row: ("case_opened",),
     )
     data.add_rows(
         cases.filter(closed_at__gte=start, closed_at__lt=end)
-        .annotate(leaf=F("minor__region__path"))
+        .annotate(leaf=F("minor__region_id"))
         .values("leaf")
         .annotate(n=Count("id")),
         lambda row: ("case_closed",),
@@ -318,7 +361,7 @@ def _collect_casework(data: LeafData, root: Region, period: Period) -> None:
         still_open = measures.exclude(status=MeasureStatus.CANCELLED).filter(
             Q(completed_at__isnull=True) | Q(completed_at__gte=end)
         )
-    leaf = F("case__minor__region__path")
+    leaf = F("case__minor__region_id")
     data.add_rows(
         still_open.annotate(leaf=leaf).values("leaf", "track").annotate(n=Count("id")),
         lambda row: ("measure_open", row["track"]),
@@ -364,7 +407,7 @@ def _collect_casework(data: LeafData, root: Region, period: Period) -> None:
         )
         .filter(Q(end_on__isnull=True) | Q(end_on__gt=end_day))
         .exclude(status=EnrolmentStatus.ENDED, end_on__isnull=True)
-        .annotate(leaf=F("minor__region__path"), code=F("programme__code"))
+        .annotate(leaf=F("minor__region_id"), code=F("programme__code"))
         .values("leaf", "code")
         .annotate(n=Count("id")),
         lambda row: ("enrolment", row["code"]),
@@ -380,24 +423,24 @@ def _collect_referrals(data: LeafData, root: Region, period: Period) -> None:
     referrals = Referral.objects.filter(_subtree("minor__region__path", root))
     sent = referrals.filter(sent_at__gte=start, sent_at__lt=end)
     data.add_rows(
-        sent.annotate(leaf=F("minor__region__path"), kind=F("organisation__kind"))
+        sent.annotate(leaf=F("minor__region_id"), kind=F("organisation__kind"))
         .values("leaf", "kind", "status")
         .annotate(n=Count("id")),
         lambda row: ("referral", row["kind"], row["status"]),
     )
     data.add_rows(
-        sent.annotate(leaf=F("minor__region__path"), org=F("organisation_id"))
+        sent.annotate(leaf=F("minor__region_id"), org=F("organisation_id"))
         .values("leaf", "org")
         .annotate(n=Count("id")),
         lambda row: ("org_sent", row["org"]),
     )
     for path, org, sent_at, accepted_at in referrals.filter(
         accepted_at__gte=start, accepted_at__lt=end, sent_at__isnull=False
-    ).values_list("minor__region__path", "organisation_id", "sent_at", "accepted_at"):
+    ).values_list("minor__region_id", "organisation_id", "sent_at", "accepted_at"):
         data.durations[path][("accept_hours", org)].append(_hours(accepted_at - sent_at))
     for path, org, sent_at, feedback_at in referrals.filter(
         feedback_at__gte=start, feedback_at__lt=end, sent_at__isnull=False
-    ).values_list("minor__region__path", "organisation_id", "sent_at", "feedback_at"):
+    ).values_list("minor__region_id", "organisation_id", "sent_at", "feedback_at"):
         data.durations[path][("feedback_days", org)].append(_hours(feedback_at - sent_at) / 24)
 
     # A village's reports are those naming it; a town's also those naming no village.
@@ -409,28 +452,25 @@ def _collect_referrals(data: LeafData, root: Region, period: Period) -> None:
         .values("leaf", "channel")
         .annotate(n=Count("id"))
     ):
-        if row["leaf"].startswith(root.path):
-            data.add(row["leaf"], ("report", row["channel"]), row["n"])
+        data.add(row["leaf"], ("report", row["channel"]), row["n"])
     for path, received_at, triaged_at in (
         reports.filter(triaged_at__gte=start, triaged_at__lt=end)
         .annotate(leaf=report_leaf)
         .values_list("leaf", "received_at", "triaged_at")
     ):
-        if path.startswith(root.path):
-            data.durations[path][("triage_hours",)].append(_hours(triaged_at - received_at))
+        data.durations[path][("triage_hours",)].append(_hours(triaged_at - received_at))
     if period.live:
         for row in (
             reports.filter(triaged_at__isnull=True).annotate(leaf=report_leaf).values("leaf").annotate(n=Count("id"))
         ):
-            if row["leaf"].startswith(root.path):
-                data.add(row["leaf"], ("untriaged_now",), row["n"])
+            data.add(row["leaf"], ("untriaged_now",), row["n"])
 
 
 def _report_leaf():
     """A report belongs to its village when one is named, otherwise to its town."""
     from django.db.models.functions import Coalesce
 
-    return Coalesce(F("village__path"), F("town__path"))
+    return Coalesce(F("village_id"), F("town_id"))
 
 
 # ---------------------------------------------------------------------------------------------------

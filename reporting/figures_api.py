@@ -55,7 +55,7 @@ class FiguresViewSet(viewsets.ViewSet):
         quarter = query.validated_data.get("quarter") or Quarter.current()
         body = dict(figures_for(region=region, quarter=quarter))
         if query.validated_data["trend"]:
-            body["trend"] = trend_for(region=region, quarter=quarter, count=query.validated_data["trend"])
+            body["trend"] = trend_for(region=region, quarter=quarter, count=query.validated_data["trend"], figures=body)
         return Response(body)
 
 

@@ -62,11 +62,12 @@ def figures_for(*, region: Region, quarter: Quarter) -> dict:
     return figures
 
 
-def trend_for(*, region: Region, quarter: Quarter, count: int = 8) -> list[dict]:
+def trend_for(*, region: Region, quarter: Quarter, count: int = 8, figures: dict | None = None) -> list[dict]:
     """The headline figures of the `count` quarters ending with `quarter`, oldest first.
 
     Past quarters come from their snapshots; a quarter never frozen (before the system was in use, or
-    not yet reached by the quarter-end job) is frozen on the way."""
+    not yet reached by the quarter-end job) is frozen on the way. Pass `figures` (of `quarter`) when the
+    caller has them, so the live quarter is not computed twice."""
     frozen = {
         snap.quarter: snap.figures["summary"]
         for snap in QuarterSnapshot.objects.filter(region=region, quarter__in=[str(q) for q in quarter.recent(count)])
@@ -75,6 +76,8 @@ def trend_for(*, region: Region, quarter: Quarter, count: int = 8) -> list[dict]
     for each in quarter.recent(count):
         if str(each) in frozen:
             summary = frozen[str(each)]
+        elif figures is not None and each == quarter:  # the caller has this quarter's figures already
+            summary = figures["summary"]
         else:
             summary = figures_for(region=region, quarter=each)["summary"]
         trend.append({"quarter": str(each), "label": each.label, "summary": summary})

@@ -429,7 +429,7 @@ def report_context(*, region: Region, quarter: Quarter, progress: Progress = _no
 
     progress(10, _("正在汇总数据"))
     figures = figures_for(region=region, quarter=quarter)
-    trend = trend_for(region=region, quarter=quarter)
+    trend = trend_for(region=region, quarter=quarter, figures=figures)
     tables = {table["key"]: table_for_display(table) for table in figure_tables(figures)}
     tables["trend"] = table_for_display(trend_table(trend))
     governance = _governance(region=region, quarter=quarter)

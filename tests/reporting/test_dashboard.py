@@ -160,3 +160,25 @@ def test_a_quarter_that_has_not_ended_cannot_be_rebuilt(clock, tree):
     clock("2026-09-10")
     with pytest.raises(CommandError, match="has not ended"):
         call_command("rebuild_quarter", "2026Q3", stdout=StringIO())
+
+
+def test_a_past_quarter_counts_each_childs_grade_as_it_was_at_the_quarters_end(clock, tree, town_officer):
+    from screening.services.grading import grade_set
+
+    clock("2026-07-10")
+    regraded = register_minor(actor=town_officer, region=tree.village_a1, name="王五")
+    steady = register_minor(actor=town_officer, region=tree.village_a2, name="赵六")
+    ungraded = register_minor(actor=town_officer, region=tree.village_a2, name="孙七")
+    grade_set(actor=town_officer, minor=regraded, grade="BLUE", reason="初评")
+    clock("2026-08-20")
+    grade_set(actor=town_officer, minor=regraded, grade="YELLOW", reason="复评")
+    grade_set(actor=town_officer, minor=steady, grade="ORANGE", reason="初评")
+    clock("2026-10-08")
+    grade_set(actor=town_officer, minor=regraded, grade="RED", reason="新情况")
+
+    q3 = figures_for(region=tree.town_a, quarter=Quarter.parse("2026Q3"))["registry"]["grades"]
+    q4 = figures_for(region=tree.town_a, quarter=Quarter.parse("2026Q4"))["registry"]["grades"]
+
+    assert q3 == {"RED": 0, "ORANGE": 1, "YELLOW": 1, "BLUE": 0, "UNGRADED": 1}
+    assert q4 == {"RED": 1, "ORANGE": 1, "YELLOW": 0, "BLUE": 0, "UNGRADED": 1}
+    assert ungraded.risk_grade == ""
