@@ -70,6 +70,7 @@ def test_home_of_a_leadership_viewer_has_no_registry_shortcut(client, leadership
     assert response.context["active_count"] is None
     assert reverse("registry_list") not in content
     assert reverse("region_tree") in content
+    assert 'data-testid="home-dashboard"' in content  # the dashboard is their main page
 
 
 def test_navigation_offers_registry_and_registration_to_a_town_officer(client, town_officer):
@@ -99,6 +100,7 @@ def test_navigation_offers_a_partner_user_neither_registry_nor_regions(client, p
     assert f'href="{reverse("registry_list")}"' not in content
     assert f'href="{reverse("region_tree")}"' not in content
     assert f'href="{reverse("minor_create")}"' not in content
+    assert f'href="{reverse("dashboard_home")}"' not in content
 
 
 def test_navigation_shows_the_users_name_and_posts(client, child_director):
