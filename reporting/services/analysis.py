@@ -78,6 +78,24 @@ def analysis_report_may_request(*, user, region: Region) -> bool:
     return region.level in ANALYSIS_LEVELS and user_reach(user, Capability.VIEW_AGGREGATES).covers(region.path)
 
 
+def _tell(report: AnalysisReport, *, capability: str, title: str, also: set[int] | None = None, exclude=None) -> None:
+    """Notify the people who act next on a report: holders of `capability` at its region or above it."""
+    from django.urls import reverse
+
+    from cases.services.alerts import notify, recipients_for
+    from tiers.roles import ROLE_POLICIES
+
+    roles = [role for role, policy in ROLE_POLICIES.items() if capability in policy.capabilities]
+    users = recipients_for(region_paths=[report.region.path], roles=roles)[report.region.path] | (also or set())
+    users.discard(getattr(exclude, "pk", None))
+    if users:
+        notify(user_ids=users, title=title, url=reverse("analysis_report_detail", args=[report.pk]))
+
+
+def _label(report: AnalysisReport) -> dict[str, str]:
+    return {"region": report.region.name, "quarter": Quarter.parse(report.quarter).label}
+
+
 def _quarter(value: Quarter | str) -> Quarter:
     if isinstance(value, Quarter):
         return value
@@ -236,6 +254,22 @@ def analysis_report_generate(*, report_id: int) -> AnalysisReport | None:
             ]
         )
         _event(current, Kind.GENERATED, note=_("文件大小 %(size)s KB") % {"size": max(1, len(document.pdf) // 1024)})
+        current.region = report.region
+        if current.region.level == Level.TOWN:
+            # The town's office reviews and submits it (the quarter-end job's reports have no requester).
+            _tell(
+                current,
+                capability=Capability.SUBMIT_REPORTS,
+                title=_("%(region)s%(quarter)s分析报告已生成，请审核后上报") % _label(current),
+                also={current.requested_by_id} if current.requested_by_id else set(),
+            )
+        elif current.requested_by_id:
+            _tell(
+                current,
+                capability="",
+                title=_("%(region)s%(quarter)s分析报告已生成") % _label(current),
+                also={current.requested_by_id},
+            )
         if old_name and old_name != current.pdf.name:
             transaction.on_commit(lambda: default_storage.delete(old_name))
     return current
@@ -286,6 +320,11 @@ def analysis_report_submit(*, actor, report: AnalysisReport) -> AnalysisReport:
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["status", "submitted_by", "submitted_at"])
         _event(locked, Kind.SUBMITTED, actor=actor)
+        _tell(
+            locked,
+            capability=Capability.REPLY_PLANS,
+            title=_("%(region)s上报了%(quarter)s分析报告，请阅研并回复保护方案") % _label(locked),
+        )
     return locked
 
 
@@ -323,6 +362,13 @@ def protection_plan_reply(*, actor, report: AnalysisReport, body: str, attachmen
             locked.status = Status.REPLIED
             locked.save(update_fields=["status"])
         _event(locked, Kind.REPLIED, actor=actor, note=body[:200])
+        _tell(
+            locked,
+            capability=Capability.SUBMIT_REPORTS,
+            title=_("区县民政部门回复了%(region)s%(quarter)s分析报告的保护方案") % _label(locked),
+            also={locked.submitted_by_id} if locked.submitted_by_id else set(),
+            exclude=actor,
+        )
     return reply
 
 

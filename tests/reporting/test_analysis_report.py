@@ -523,3 +523,26 @@ def test_list_page_queries_do_not_grow_with_reports(
 def test_navigation_links_to_the_reports(client, town_leader):
     client.force_login(town_leader)
     assert 'data-testid="nav-analysis-reports"' in client.get(reverse("analysis_report_list")).content.decode()
+
+
+@pytest.mark.django_db
+def test_each_step_tells_whoever_acts_next(
+    tree, town_officer, town_leader, county_officer, outsider, fake_render, django_capture_on_commit_callbacks
+):
+    from cases.models import Notification
+
+    def titles(user) -> list[str]:
+        return list(Notification.objects.filter(user=user).order_by("id").values_list("title", flat=True))
+
+    label = Quarter.current().label
+    report = ready_report(town_officer, tree.town_a, django_capture_on_commit_callbacks)
+    assert titles(town_leader) == [f"青山镇{label}分析报告已生成，请审核后上报"]
+    assert titles(county_officer) == []
+
+    analysis_report_submit(actor=town_leader, report=report)
+    assert titles(county_officer) == [f"青山镇上报了{label}分析报告，请阅研并回复保护方案"]
+
+    protection_plan_reply(actor=county_officer, report=report, body="落实结对帮扶。")
+    assert titles(town_leader)[-1] == f"区县民政部门回复了青山镇{label}分析报告的保护方案"
+    assert titles(town_officer)[-1] == f"区县民政部门回复了青山镇{label}分析报告的保护方案"
+    assert titles(outsider) == []
