@@ -63,7 +63,7 @@ def _insert_missing(minor_ids: list[int] | None) -> int:
         params += list(minor_ids)
     # Table names come from model metadata; every value is a parameter.
     missing = (
-        f"SELECT m.id FROM {Minor._meta.db_table} m WHERE m.status = %s{only} "  # noqa: S608
+        f"FROM {Minor._meta.db_table} m WHERE m.status = %s{only} "  # noqa: S608
         f"AND NOT EXISTS (SELECT 1 FROM {VisitPlan._meta.db_table} p WHERE p.minor_id = m.id)"
     )
     with connection.cursor() as cursor:
@@ -71,7 +71,7 @@ def _insert_missing(minor_ids: list[int] | None) -> int:
             # Find the missing children first, then insert them: in one INSERT … SELECT … NOT EXISTS the
             # planner, trusting the statistics of a plan table analysed while empty, may rescan the heap
             # the statement is filling for every child (minutes at county scale; bench/RESULTS.md).
-            cursor.execute(missing, params)
+            cursor.execute(f"SELECT m.id {missing}", params)
             ids = [row[0] for row in cursor.fetchall()]
             if not ids:
                 return 0
@@ -83,7 +83,7 @@ def _insert_missing(minor_ids: list[int] | None) -> int:
             return cursor.rowcount
         cursor.execute(
             f"INSERT INTO {VisitPlan._meta.db_table} (minor_id, region_path, grade, response_in_place) "
-            f"{missing} ON CONFLICT (minor_id) DO NOTHING",
+            f"SELECT m.id, '', '', FALSE {missing} ON CONFLICT (minor_id) DO NOTHING",
             params,
         )
         return cursor.rowcount
