@@ -535,7 +535,32 @@ def minor_close(*, actor, minor: Minor, reason: str, note: str = "") -> Minor:
         ],
         note=note.strip(),
     )
+    _tell_open_case(locked)
     return locked
+
+
+def _tell_open_case(minor: Minor) -> None:
+    """A closed record may still have an open case: its owner and the town office are asked to request
+    the case's closure (closing a case needs its own assessment and approval, so it is not closed here)."""
+    from django.urls import reverse
+
+    from cases.models import Case, CaseStage
+    from cases.services.alerts import notify, recipients_for
+    from tiers.roles import Role
+
+    case = Case.objects.filter(minor=minor).exclude(stage=CaseStage.CLOSED).first()
+    if case is None:
+        return
+    path = minor.region.path
+    users = recipients_for(region_paths=[path], roles=[Role.TOWN_OFFICE, Role.TOWN_OFFICE_HEAD])[path]
+    if case.owner_id:
+        users.add(case.owner_id)
+    notify(
+        user_ids=users,
+        title=_("%(name)s的档案已销档（%(reason)s），其个案仍在办理，请评估后申请结案")
+        % {"name": minor.name, "reason": minor.get_closed_reason_display()},
+        url=reverse("case_detail", args=[case.pk]),
+    )
 
 
 @transaction.atomic

@@ -408,3 +408,18 @@ def test_the_districts_groups_are_set_by_the_district_administrator_and_a_towns_
         duties="统筹",
     )
     assert list(district_group.members.all()) == [county_officer]
+
+
+def test_closing_the_record_of_a_child_with_an_open_case_asks_the_office_to_close_the_case(
+    town_officer, outsider, minor_a1, case
+):
+    from cases.models import Notification
+    from cases.services.registry import minor_close
+
+    minor_close(actor=town_officer, minor=minor_a1, reason="MOVED_AWAY")
+
+    case.refresh_from_db()
+    assert case.stage != "CLOSED"  # closing a case keeps its own assessment and approval
+    told = Notification.objects.get(user=town_officer, url=f"/cases/{case.pk}/")
+    assert told.title == "张三的档案已销档（迁出本辖区），其个案仍在办理，请评估后申请结案"
+    assert not Notification.objects.filter(user=outsider).exists()
