@@ -3,20 +3,41 @@
 
 A partner sees only its organisation's reports, and of them only status and outcome (404 otherwise);
 staff see the reports of the towns in their reach (referrals.intake_selectors).
+
+Staff work a report through its actions — `link`, `dismiss`, `advance`, `handling`, `transfer`,
+`close` — each one call of referrals.services.intake, as on the report page. Partners get 404 on them
+(they poll, they do not act); staff who see the report but may not work it (neither its owner nor the
+town office) get 403. Registering a new minor from a report stays on the web page: an API client
+registers through `/api/v1/minors/` and then links.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from cases.selectors import minor_get
 from cases.services.registry import RegistryPermissionDenied
 from referrals.intake_selectors import partner_report_get, partner_report_list, report_get, report_queue
-from referrals.intake_serializers import PartnerReportSerializer, ReportCreateSerializer, StaffReportSerializer
+from referrals.intake_serializers import (
+    PartnerReportSerializer,
+    ReportAdvanceSerializer,
+    ReportCloseSerializer,
+    ReportCreateSerializer,
+    ReportDismissSerializer,
+    ReportHandlingSerializer,
+    ReportLinkSerializer,
+    ReportTransferSerializer,
+    StaffReportSerializer,
+)
 from referrals.models import Report, ReportChannel
+from referrals.services import intake
 from referrals.services.intake import partner_organisation, report_receive
 from tiers.roles import Capability
 from tiers.selectors import user_can
@@ -26,6 +47,9 @@ REPORT_RESPONSE = PolymorphicProxySerializer(
     serializers=[StaffReportSerializer, PartnerReportSerializer],
     resource_type_field_name=None,
 )
+
+DENIED = gettext_lazy("您无权处理该报告。")
+NOT_FOUND = gettext_lazy("对象不存在。")
 
 
 def is_partner(user) -> bool:
@@ -77,8 +101,6 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     def get_object(self):
         pk = self.kwargs["pk"]
         if not str(pk).isdigit():
-            from django.http import Http404
-
             raise Http404
         if self._partner():
             return partner_report_get(user=self.request.user, pk=int(pk))
@@ -101,6 +123,98 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
             raise serializers.ValidationError(serializers.as_serializer_error(exc)) from None
         output = PartnerReportSerializer if partner else StaffReportSerializer
         return Response(output(report).data, status=status.HTTP_201_CREATED)
+
+    # --- staff actions -------------------------------------------------------------------------------
+
+    def _staff_report(self) -> Report:
+        # A partner sees its own reports only to poll them; to it the actions do not exist.
+        if self._partner():
+            raise Http404
+        return self.get_object()
+
+    def _input(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _act(self, service, **kwargs) -> Response:
+        try:
+            report = service(actor=self.request.user, **kwargs)
+        except RegistryPermissionDenied:
+            raise PermissionDenied(DENIED) from None
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from None
+        return Response(StaffReportSerializer(report_get(user=self.request.user, pk=report.pk)).data)
+
+    @extend_schema(
+        summary="Staff: triage by linking a registered minor",
+        description="The minor must be one the caller may see, in the report's town; any other id (unknown "
+        "or unseen alike) is a field error on `minor` with code `does_not_exist`. To triage a child not yet "
+        "registered, register it through `/api/v1/minors/` first (registering from a report is web-only).",
+        request=ReportLinkSerializer,
+        responses={200: StaffReportSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def link(self, request, pk=None):
+        report = self._staff_report()
+        data = self._input(ReportLinkSerializer)
+        try:
+            minor = minor_get(user=request.user, pk=data["minor"])
+        except Http404:
+            raise serializers.ValidationError(
+                {"minor": [serializers.ErrorDetail(str(NOT_FOUND), code="does_not_exist")]}
+            ) from None
+        return self._act(intake.report_triage_link, report=report, minor=minor, note=data["note"])
+
+    @extend_schema(
+        summary="Staff: triage by dismissing the report (reason required)",
+        request=ReportDismissSerializer,
+        responses={200: StaffReportSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, pk=None):
+        return self._act(intake.report_dismiss, report=self._staff_report(), **self._input(ReportDismissSerializer))
+
+    @extend_schema(
+        summary="Staff: move the report one step (intake → investigation → handling → feedback)",
+        description="A report leaves intake only once triaged.",
+        request=ReportAdvanceSerializer,
+        responses={200: StaffReportSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def advance(self, request, pk=None):
+        return self._act(intake.report_advance, report=self._staff_report(), **self._input(ReportAdvanceSerializer))
+
+    @extend_schema(
+        summary="Staff: record what was done (处置情况)",
+        request=ReportHandlingSerializer,
+        responses={200: StaffReportSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def handling(self, request, pk=None):
+        return self._act(
+            intake.report_record_handling, report=self._staff_report(), **self._input(ReportHandlingSerializer)
+        )
+
+    @extend_schema(
+        summary="Staff: documented transfer to another town or department (note required)",
+        request=ReportTransferSerializer,
+        responses={200: StaffReportSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        return self._act(intake.report_transfer, report=self._staff_report(), **self._input(ReportTransferSerializer))
+
+    @extend_schema(
+        summary="Staff: close the report",
+        description="Refused (`handling_record_required` on `handling_record`) without a handling record or a "
+        "documented transfer.",
+        request=ReportCloseSerializer,
+        responses={200: StaffReportSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._act(intake.report_close, report=self._staff_report(), **self._input(ReportCloseSerializer))
 
 
 def _required() -> serializers.ErrorDetail:

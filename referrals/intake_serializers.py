@@ -148,3 +148,67 @@ class StaffReportSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+
+# --- staff actions on a report (inputs only; the services check the rules) --------------------------
+
+OUTCOME_HELP = "What the reporter (a partner polling its report) is told; kept when blank."
+
+
+@extend_schema_serializer(
+    examples=[OpenApiExample("Link to a registered child", request_only=True, value={"minor": 17, "note": "同一儿童"})]
+)
+class ReportLinkSerializer(serializers.Serializer):
+    minor = serializers.IntegerField(help_text="Id of a registered minor the caller may see, in the report's town.")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Dismiss",
+            request_only=True,
+            value={"reason": "经核实不属于未成年人保护范围", "outcome_for_reporter": "经核实，无需处理"},
+        )
+    ]
+)
+class ReportDismissSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, help_text="Required: why the report needs no action.")
+    outcome_for_reporter = serializers.CharField(required=False, allow_blank=True, default="", help_text=OUTCOME_HELP)
+
+
+class ReportAdvanceSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    outcome_for_reporter = serializers.CharField(required=False, allow_blank=True, default="", help_text=OUTCOME_HELP)
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Record what was done", request_only=True, value={"handling_record": "已上门核查，孩子由祖母临时照料"}
+        )
+    ]
+)
+class ReportHandlingSerializer(serializers.Serializer):
+    handling_record = serializers.CharField(
+        allow_blank=True, help_text="Required: what was done (处置情况); replaces the previous record."
+    )
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Transfer to the police",
+            request_only=True,
+            value={"note": "涉嫌犯罪，移交青山派出所", "outcome_for_reporter": ""},
+        )
+    ]
+)
+class ReportTransferSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True, help_text="Required: to whom and why (转办).")
+    outcome_for_reporter = serializers.CharField(required=False, allow_blank=True, default="", help_text=OUTCOME_HELP)
+
+
+class ReportCloseSerializer(serializers.Serializer):
+    outcome_for_reporter = serializers.CharField(required=False, allow_blank=True, default="", help_text=OUTCOME_HELP)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
