@@ -4,9 +4,10 @@ and outsiders from another village and another town, on the tree built by tests.
 from __future__ import annotations
 
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
-from tests.factories import make_tree, make_user, register_minor
+from tests.factories import at, make_tree, make_user, register_minor
 from tiers.roles import Role
 from tiers.services import token_issue
 
@@ -81,3 +82,20 @@ def api_client_for():
         return client
 
     return build
+
+
+@pytest.fixture
+def clock():
+    """Move the clock: `clock("2026-03-01", 10)`; each call travels again (no sleeping in tests)."""
+    travellers = []
+
+    def travel(day: str, hour: int = 10, minute: int = 0):
+        if travellers:
+            travellers.pop().stop()
+        traveller = time_machine.travel(at(day, hour, minute), tick=False)
+        traveller.start()
+        travellers.append(traveller)
+
+    yield travel
+    for traveller in travellers:
+        traveller.stop()

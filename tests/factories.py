@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import factory
 from django.contrib.auth import get_user_model
@@ -69,6 +70,14 @@ def valid_id_number(*, birth: date, gender: str = Gender.FEMALE, sequence: int |
     )
 
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(day: str, hour: int = 10, minute: int = 0) -> datetime:
+    """A local (Asia/Shanghai) instant: `at("2026-03-01", 10)`."""
+    return datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=SHANGHAI)
+
+
 def years_ago(years: int, days: int = 0) -> date:
     today = timezone.localdate()
     try:
@@ -121,9 +130,11 @@ def register_minor(
 
 
 __all__ = [
+    "SHANGHAI",
     "Role",
     "Tree",
     "UserFactory",
+    "at",
     "guardian_payload",
     "make_tree",
     "make_user",

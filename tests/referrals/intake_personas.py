@@ -1,13 +1,9 @@
 """Personas of the intake tests: a school in town A with a teacher (partner user), a hospital in town B
-with a doctor (another partner), and the clock (moved with time_machine, as in tests/screening)."""
+with a doctor (another partner); the clock fixture is the shared one in tests/conftest.py."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
-import time_machine
 from django.utils import timezone
 
 from referrals.models import ReportChannel
@@ -17,35 +13,12 @@ from tiers.models import OrganisationKind, StaffPost
 from tiers.roles import Role
 from tiers.services import organisation_create
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def at(day: str, hour: int = 10, minute: int = 0) -> datetime:
-    return datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=SHANGHAI)
-
 
 def make_partner(*, region, kind: str, name: str, username: str):
     organisation = organisation_create(kind=kind, name=name, region=region)
     user = make_user(Role.PARTNER_STAFF, region, username=username)
     StaffPost.objects.filter(user=user).update(organisation=organisation)
     return user
-
-
-@pytest.fixture
-def clock():
-    """Move the clock: `clock("2026-03-01", 10)`; each call travels again."""
-    travellers = []
-
-    def travel(day: str, hour: int = 10, minute: int = 0):
-        if travellers:
-            travellers.pop().stop()
-        traveller = time_machine.travel(at(day, hour, minute), tick=False)
-        traveller.start()
-        travellers.append(traveller)
-
-    yield travel
-    for traveller in travellers:
-        traveller.stop()
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from tests.referrals import intake_personas
 from tests.referrals.intake_personas import receive
 
 # Shared fixtures of the intake tests.
-clock = intake_personas.clock
 teacher = intake_personas.teacher
 
 pytestmark = pytest.mark.django_db
@@ -224,7 +223,9 @@ def test_the_reporting_partner_hears_each_step_through_its_webhook(tree, teacher
 
     webhook_endpoint_create(actor=teacher, url="https://school.example.cn/minorprot-hook")
     report = receive(actor=teacher, town=tree.town_a)
-    intake.report_dismiss(actor=town_officer, report=report, reason="经核实系误报", outcome_for_reporter="经核实，该生情况正常。")
+    intake.report_dismiss(
+        actor=town_officer, report=report, reason="经核实系误报", outcome_for_reporter="经核实，该生情况正常。"
+    )
 
     deliveries = list(WebhookDelivery.objects.filter(event_type__startswith="report.").order_by("id"))
     assert deliveries, "no webhook delivery for the reporting partner"

@@ -14,7 +14,6 @@ from tiers.roles import Role
 from tiers.services import token_issue
 
 pytestmark = pytest.mark.django_db
-clock = intake_personas.clock
 teacher = intake_personas.teacher
 doctor = intake_personas.doctor
 

@@ -12,8 +12,7 @@ from screening.services.escalation import age_rules_apply, escalate
 from screening.services.grading import assessment_record, emergency_response_record, grade_set, helper_assign
 from screening.services.plan import visit_plan_refresh
 from screening.services.visits import visit_log
-from tests.factories import make_user, register_minor
-from tests.screening.conftest import at
+from tests.factories import at, make_user, register_minor
 from tiers.roles import Role
 
 
