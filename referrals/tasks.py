@@ -28,6 +28,14 @@ def expire_referral_grants() -> int:
 
 
 @shared_task
+def sync_referral_grants() -> dict:
+    """Every ten minutes: a department's new staff see its live referrals; staff who left no longer do."""
+    from referrals.services.lifecycle import referral_grants_sync
+
+    return referral_grants_sync()
+
+
+@shared_task
 def deliver_webhook(*, delivery_id: int) -> str:
     """Try one webhook delivery; a failure is rescheduled in the outbox row, not by Celery."""
     from referrals.services.webhooks import webhook_deliver

@@ -31,6 +31,13 @@ def withdraw_all(*, obj: Model, action: str = "view") -> None:
         remove_perm(_codename(obj, action), user, obj)
 
 
+def holders(*, obj: Model, action: str = "view") -> list:
+    """The users to whom this one object is granted individually."""
+    return list(
+        get_users_with_perms(obj, only_with_perms_in=[f"{action}_{obj._meta.model_name}"], with_group_users=False)
+    )
+
+
 def is_granted(*, user, obj: Model, action: str = "view") -> bool:
     return user.has_perm(_codename(obj, action), obj)
 

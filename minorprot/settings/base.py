@@ -157,6 +157,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "escalate-referrals": {"task": "referrals.tasks.escalate_referrals", "schedule": crontab(minute=15)},
     # Grants on closed referrals withdrawn a set time after closing (issue 5 §4).
     "expire-referral-grants": {"task": "referrals.tasks.expire_referral_grants", "schedule": crontab(hour=2, minute=0)},
+    # A department's staff who join after a referral was sent get its view; those who leave lose it.
+    "sync-referral-grants": {"task": "referrals.tasks.sync_referral_grants", "schedule": 600.0},
     # The webhook outbox: deliveries due (new, or waiting for a retry) are sent, also after a broker outage.
     "dispatch-webhooks": {"task": "referrals.tasks.dispatch_webhooks", "schedule": 60.0},
     # Freezes the quarter that ended last for every region; daily, so a missed quarter end is caught up.

@@ -355,6 +355,50 @@ def referral_reroute(
     return new
 
 
+def referral_grants_sync(*, now=None) -> dict[str, int]:
+    """Keep each shared referral's grants equal to its department's current staff (domain.md §13, need to
+    know): someone who joins the department after the referral was sent gets its view; someone who
+    left it (post removed, account disabled) loses it. Shared means sent and not revoked, and not yet
+    past MINORPROT_REFERRAL_GRANT_DAYS_AFTER_CLOSE after closing or rejection. Safe to rerun."""
+    from collections import defaultdict
+
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.MINORPROT_REFERRAL_GRANT_DAYS_AFTER_CLOSE)
+    shared = Referral.objects.filter(
+        Q(
+            status__in=[
+                ReferralStatus.SENT,
+                ReferralStatus.ACCEPTED,
+                ReferralStatus.IN_PROGRESS,
+                ReferralStatus.FEEDBACK,
+            ]
+        )
+        | Q(status=ReferralStatus.CLOSED, closed_at__gte=cutoff)
+        | Q(status=ReferralStatus.REJECTED, updated_at__gte=cutoff)
+    )
+    staff: dict[int, set[int]] = defaultdict(set)
+    for organisation_id, user_id in StaffPost.objects.filter(
+        role=Role.PARTNER_STAFF, organisation__isnull=False, user__is_active=True
+    ).values_list("organisation_id", "user_id"):
+        staff[organisation_id].add(user_id)
+    users = {user.pk: user for user in get_user_model().objects.filter(pk__in=set().union(*staff.values()))}
+    granted = withdrawn = 0
+    for referral in shared.only("pk", "organisation_id"):
+        with transaction.atomic():
+            holders = {user.pk: user for user in grants.holders(obj=referral)}
+            expected = staff.get(referral.organisation_id, set())
+            for user_id in expected - set(holders):
+                grants.grant(user=users[user_id], obj=referral)
+                granted += 1
+            for user_id in set(holders) - expected:
+                grants.withdraw(user=holders[user_id], obj=referral)
+                withdrawn += 1
+    return {"granted": granted, "withdrawn": withdrawn}
+
+
 def referral_grants_expire(*, now=None) -> int:
     """Daily: withdraw the partner's view of referrals closed (or rejected) more than
     MINORPROT_REFERRAL_GRANT_DAYS_AFTER_CLOSE days ago (domain.md §13, need to know). Safe to rerun."""

@@ -140,3 +140,35 @@ def test_grants_are_withdrawn_a_set_time_after_closing(settings, town_officer, s
     assert partner_referrals(user=partner_a).exists()
     rl.referral_grants_expire(now=timezone.now() + timedelta(days=31))
     assert not partner_referrals(user=partner_a).exists()
+
+
+def test_staff_who_join_the_department_later_see_its_live_referrals_after_the_sync(tree, sent_to_a, police):
+    from tests.referrals.conftest import make_partner
+
+    newcomer = make_partner(tree, police, "police_newcomer")
+    assert not partner_referrals(user=newcomer).exists()
+
+    assert rl.referral_grants_sync() == {"granted": 1, "withdrawn": 0}
+
+    assert list(partner_referrals(user=newcomer)) == [sent_to_a]
+    assert rl.referral_grants_sync() == {"granted": 0, "withdrawn": 0}
+
+
+def test_staff_who_leave_the_department_lose_its_referrals_after_the_sync(sent_to_a, partner_a):
+    from tiers.models import StaffPost
+    from tiers.services import post_remove
+
+    post_remove(post=StaffPost.objects.get(user=partner_a, organisation__isnull=False))
+
+    assert rl.referral_grants_sync() == {"granted": 0, "withdrawn": 1}
+    assert not grants.is_granted(user=partner_a, obj=sent_to_a)
+
+
+def test_the_sync_grants_nothing_for_a_revoked_referral(tree, town_officer, sent_to_a, police):
+    from tests.referrals.conftest import make_partner
+
+    rl.referral_revoke(actor=town_officer, referral=sent_to_a, reason="重复转介")
+    newcomer = make_partner(tree, police, "police_newcomer")
+
+    assert rl.referral_grants_sync()["granted"] == 0
+    assert not partner_referrals(user=newcomer).exists()
