@@ -163,6 +163,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "dispatch-webhooks": {"task": "referrals.tasks.dispatch_webhooks", "schedule": 60.0},
     # Freezes the quarter that ended last for every region; daily, so a missed quarter end is caught up.
     "freeze-ended-quarter": {"task": "reporting.tasks.freeze_ended_quarter", "schedule": crontab(hour=0, minute=40)},
+    # Follow-up items decided at governance meetings and still open after their deadline (督办).
+    "escalate-meeting-items": {"task": "reporting.tasks.escalate_meeting_items", "schedule": crontab(hour=7, minute=30)},
     # The analysis report of every town and district for the quarter that ended last, after the freeze.
     "generate-quarter-reports": {
         "task": "reporting.tasks.generate_quarter_reports",

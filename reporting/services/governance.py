@@ -321,3 +321,54 @@ def action_item_update(
     _event(meeting=item.meeting, item=item, kind=MeetingEvent.Kind.ITEM_STATUS, actor=actor, changes=changes)
     Meeting.objects.filter(pk=item.meeting_id).update(updated_at=timezone.now())
     return item
+
+
+MEETING_ITEM_OVERDUE = "MEETING_ITEM_OVERDUE"
+
+
+def meeting_items_escalate(*, today: date | None = None) -> dict[str, int]:
+    """Daily: a follow-up item decided at a meeting and still open after its deadline is raised as an alert
+    (督办, domain.md §4 mechanism 7: supervision that decisions are carried out) — to the town's office head
+    and leader for a town's meeting, to the district civil-affairs bureau for the district's own. One alert
+    per item and deadline (a new deadline is a new alert); it resolves when the item is done or dropped."""
+    from django.db.models import Q
+    from django.urls import reverse
+
+    from cases.models import Alert
+    from cases.services.alerts import AlertCandidate, alerts_sync
+    from tiers.roles import Role
+
+    today = today or timezone.localdate()
+    overdue = ActionItem.objects.filter(status=ActionItem.Status.OPEN, due_on__lt=today).select_related(
+        "meeting__region"
+    )
+    by_level: dict[str, list[AlertCandidate]] = {Level.TOWN: [], Level.COUNTY: []}
+    for item in overdue:
+        region = item.meeting.region
+        if region.level not in by_level:
+            continue
+        by_level[region.level].append(
+            AlertCandidate(
+                subject_key=f"action_item:{item.pk}",
+                period_key=item.due_on.isoformat(),
+                region_id=region.pk,
+                region_path=region.path,
+                message=_("会议督办事项逾期：%(item)s（%(who)s，时限 %(due)s）")
+                % {"item": item.description, "who": item.responsible, "due": item.due_on.isoformat()},
+                url=reverse("governance_detail", args=[item.meeting_id]),
+            )
+        )
+    counts = {}
+    for level, roles in (
+        (Level.TOWN, [Role.TOWN_OFFICE_HEAD, Role.TOWN_LEADER]),
+        (Level.COUNTY, [Role.COUNTY_CIVIL_AFFAIRS]),
+    ):
+        result = alerts_sync(
+            rule=f"{MEETING_ITEM_OVERDUE}_{level}",
+            severity=Alert.Severity.NOTICE,
+            roles=roles,
+            candidates=by_level[level],
+            resolve_scope=Q(),
+        )
+        counts[level] = result["created"]
+    return counts

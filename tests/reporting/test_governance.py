@@ -643,3 +643,39 @@ def test_saving_a_meeting_unchanged_writes_no_history(town_meeting, town_officer
         decisions=town_meeting.decisions,
     )
     assert MeetingEvent.objects.count() == before
+
+
+# --- supervision of follow-up items --------------------------------------------------------------
+
+
+def test_an_overdue_follow_up_item_raises_one_alert_to_the_town_and_resolves_when_done(
+    client, town_meeting, town_officer, town_leader, county_officer, outsider
+):
+    from cases.models import Alert, Notification
+    from reporting.services.governance import meeting_items_escalate
+
+    item = town_meeting.action_items.get()
+    later = item.due_on + timedelta(days=1)
+
+    assert meeting_items_escalate(today=later) == {"TOWN": 1, "COUNTY": 0}
+    assert meeting_items_escalate(today=later) == {"TOWN": 0, "COUNTY": 0}
+
+    alert = Alert.objects.get(subject_key=f"action_item:{item.pk}")
+    assert alert.resolved_at is None and alert.region == town_meeting.region
+    assert Notification.objects.filter(user=town_leader, alert=alert).exists()
+    assert not Notification.objects.filter(user__in=[county_officer, outsider], alert=alert).exists()
+    client.force_login(town_leader)
+    assert "会议督办事项逾期：更新台账（民政办" in client.get(reverse("alert_list")).content.decode()
+
+    action_item_update(actor=town_officer, item=item, status=ActionItem.Status.DONE, done_on=today())
+    meeting_items_escalate(today=later)
+    alert.refresh_from_db()
+    assert alert.resolved_at is not None
+
+
+def test_an_item_within_its_deadline_raises_nothing(town_meeting):
+    from cases.models import Alert
+    from reporting.services.governance import meeting_items_escalate
+
+    assert meeting_items_escalate() == {"TOWN": 0, "COUNTY": 0}
+    assert not Alert.objects.filter(subject_key__startswith="action_item:").exists()
