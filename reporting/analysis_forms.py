@@ -10,14 +10,14 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from reporting.models import ProtectionPlanReply
-from reporting.quarters import Quarter
+from reporting.selectors.dashboard import quarter_choices as dashboard_quarter_choices
 from tiers.models import Region
 
 QUARTERS_OFFERED = 8
 
 
 def quarter_choices() -> list[tuple[str, str]]:
-    return [(str(q), q.label) for q in reversed(Quarter.current().recent(QUARTERS_OFFERED))]
+    return [(str(q), q.label) for q in dashboard_quarter_choices(count=QUARTERS_OFFERED)]
 
 
 class ReportRegionField(forms.ModelChoiceField):

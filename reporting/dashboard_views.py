@@ -26,6 +26,7 @@ from reporting.selectors.dashboard import (
     quarter_choices,
     trend_for,
 )
+from reporting.selectors.governance import governance_for_quarter
 from reporting.tables import figure_charts, figure_tables, table_for_display, trend_table
 from tiers.roles import Capability
 from tiers.selectors import user_reach
@@ -54,16 +55,6 @@ def dashboard_home(request):
     if region is None:
         raise PermissionDenied(_("您的岗位无权查看统计。"))
     return redirect("dashboard", pk=region.pk)
-
-
-def _governance(region, quarter: Quarter) -> dict | None:
-    try:
-        from reporting.selectors.governance import governance_summary
-    except ImportError:  # pragma: no cover - the governance module ships with the same release
-        return None
-    if region.level not in ("COUNTY", "TOWN"):
-        return None
-    return governance_summary(region=region, year=quarter.year)
 
 
 @login_required
@@ -95,7 +86,7 @@ def dashboard(request, pk: int):
             "children": children,
             "child_rows": list(zip(children, tables["children"]["rows"], strict=True)),
             "breadcrumbs": dashboard_breadcrumbs(user=request.user, region=region),
-            "governance": _governance(region, quarter),
+            "governance": governance_for_quarter(region=region, quarter=quarter),
             "may_export": user_reach(request.user, Capability.EXPORT).covers(region.path),
             "now": timezone.now(),
         },

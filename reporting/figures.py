@@ -38,7 +38,6 @@ from cases.models import (
     BenefitEnrolment,
     Case,
     CaseEvent,
-    Category,
     GuardianshipIntervention,
     Measure,
     Minor,
@@ -49,7 +48,7 @@ from cases.models import (
     Track,
 )
 from cases.models.casework import OPEN_MEASURE_STATUSES, CaseStage, EnrolmentStatus, MeasureStatus
-from referrals.models import Referral, ReferralStatus, Report
+from referrals.models import Referral, Report
 from reporting.quarters import Quarter
 from screening.models import GradeChange, GradePolicy, Visit, VisitPlan
 from tiers.models import Organisation, Region
@@ -718,20 +717,12 @@ def figures_compute_tree(*, root: Region, quarter: Quarter, now: datetime | None
         yield region, _shape(region, period, counts, durations, children, context)
 
 
-def category_labels() -> dict[str, str]:
-    return {category.code: category.label for category in Category.objects.all()}
-
-
 __all__ = [
     "GRADES",
     "SCHEMA",
     "UNGRADED",
     "Period",
-    "category_labels",
     "figures_compute",
     "figures_compute_tree",
     "track_categories",
 ]
-
-# Referral statuses in display order, for tables.
-REFERRAL_STATUS_ORDER = [status for status in ReferralStatus.values if status != ReferralStatus.DRAFT]

@@ -14,6 +14,7 @@ from django.utils.translation import pgettext
 from cases.models import BenefitProgramme, Category, ClosedReason, RiskGrade, Track
 from cases.models.casework import CaseStage, InterventionLevel, PlacementType
 from referrals.models import ReferralStatus, ReportChannel
+from reporting import charts
 from reporting.figures import GRADES, UNGRADED
 from tiers.models import OrganisationKind
 from tiers.roles import Level
@@ -30,8 +31,9 @@ def grade_label(code: str) -> str:
     return _("未定级") if code in ("", UNGRADED) else _label(RiskGrade, code)
 
 
-def _pct(value) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+def percent_text(value: float | None, digits: int = 1) -> str:
+    """0.8285 → "82.9%"; "—" when there was nothing to divide by. Pages, Excel labels and the PDF share it."""
+    return "—" if value is None or value == "" else f"{float(value) * 100:.{int(digits)}f}%"
 
 
 def _table(key: str, title: str, columns: list[str], rows: list[list], percent_columns=()) -> dict:
@@ -296,11 +298,11 @@ def table_for_display(table: dict) -> dict:
     percent = set(table["percent_columns"])
     return {
         **table,
-        "rows": [[_pct(v) if i in percent else v for i, v in enumerate(row)] for row in table["rows"]],
+        "rows": [[percent_text(v) if i in percent else v for i, v in enumerate(row)] for row in table["rows"]],
     }
 
 
-GRADE_COLOURS = {"RED": "#dc3545", "ORANGE": "#fd7e14", "YELLOW": "#ffc107", "BLUE": "#0d6efd", UNGRADED: "#adb5bd"}
+GRADE_COLOURS = {**charts.GRADE_COLOURS, UNGRADED: "#adb5bd"}
 
 
 def figure_charts(figures: dict, trend: list[dict] | None = None) -> dict[str, dict]:

@@ -108,7 +108,9 @@ class AnalysisReportEvent(models.Model):
 class ProtectionPlanReply(models.Model):
     """The district's reply to a submitted report: the targeted protection plan (保护方案, domain.md §1.3 T-2)."""
 
-    report = models.ForeignKey(AnalysisReport, verbose_name=_("分析报告"), on_delete=models.PROTECT, related_name="replies")
+    report = models.ForeignKey(
+        AnalysisReport, verbose_name=_("分析报告"), on_delete=models.PROTECT, related_name="replies"
+    )
     body = models.TextField(_("保护方案"))
     attachment = models.FileField(_("附件"), upload_to="protection-plans/%Y/", blank=True)
     author = models.ForeignKey(

@@ -213,3 +213,11 @@ def meeting_history(*, meeting: Meeting):
     from reporting.models import MeetingEvent
 
     return MeetingEvent.objects.filter(meeting=meeting).select_related("actor", "item").order_by("-at", "-id")
+
+
+def governance_for_quarter(*, region: Region, quarter: Quarter) -> dict | None:
+    """The meetings summary shown with a quarter's figures (dashboard, analysis report): the quarter's
+    year counted up to the quarter's end; None for a village or grid, which holds no such meetings."""
+    if region.level not in (Level.TOWN, Level.COUNTY):
+        return None
+    return governance_summary(region=region, year=quarter.year, today=min(timezone.localdate(), quarter.last_day))

@@ -41,6 +41,8 @@ from django.utils.translation import gettext as _
 from cases.services.registry import RegistryPermissionDenied
 from reporting.models import AnalysisReport, AnalysisReportEvent, AnalysisReportStatus, ProtectionPlanReply
 from reporting.quarters import Quarter
+from reporting.selectors.governance import governance_for_quarter
+from reporting.tables import percent_text
 from tiers.models import Region
 from tiers.roles import Capability, Level
 from tiers.selectors import region_ancestors, user_reach
@@ -407,10 +409,6 @@ def whole_word(name: str, level: str) -> str:
     return _("全镇") if level == Level.TOWN else _("全县（区）")
 
 
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
 def summary_text(figures: dict, *, quarter: Quarter) -> str:
     """The report's opening paragraph, written from the figures (stored on the report as its summary)."""
     registry, changes, visits = figures["registry"], figures["changes"], figures["visits"]
@@ -429,7 +427,7 @@ def summary_text(figures: dict, *, quarter: Quarter) -> str:
     if registry["baseline"]:
         parts.append(
             _("占未成年人底数%(rate)s（底数%(baseline)s人）")
-            % {"rate": _percent(registry["at_risk_rate"]), "baseline": registry["baseline"]}
+            % {"rate": percent_text(registry["at_risk_rate"]), "baseline": registry["baseline"]}
         )
     parts.append(
         _("其中红色%(red)s人、橙色%(orange)s人、黄色%(yellow)s人、蓝色%(blue)s人，四类特殊群体%(special)s人")
@@ -453,7 +451,7 @@ def summary_text(figures: dict, *, quarter: Quarter) -> str:
     third = _("应走访%(due)s次，按时走访%(on_time)s次，走访及时率%(rate)s。") % {
         "due": visits["due"],
         "on_time": visits["on_time"],
-        "rate": _percent(visits["rate"]),
+        "rate": percent_text(visits["rate"]),
     }
     fourth = _(
         "在办个案%(open)s件，进行中的帮扶措施%(measures)s项，其中逾期%(overdue)s项；发出转介%(referrals)s件，受理报告%(reports)s件。"
@@ -478,7 +476,7 @@ def report_context(*, region: Region, quarter: Quarter, progress: Progress = _no
     trend = trend_for(region=region, quarter=quarter, figures=figures)
     tables = {table["key"]: table_for_display(table) for table in figure_tables(figures)}
     tables["trend"] = table_for_display(trend_table(trend))
-    governance = _governance(region=region, quarter=quarter)
+    governance = governance_for_quarter(region=region, quarter=quarter)
 
     progress(50, _("正在绘制图表"))
     charts = {
@@ -486,7 +484,7 @@ def report_context(*, region: Region, quarter: Quarter, progress: Progress = _no
         for key, spec in figure_charts(figures, trend).items()
     }
     return {
-        "visit_rate": _percent(figures["visits"]["rate"]),
+        "visit_rate": percent_text(figures["visits"]["rate"]),
         "visits_by_child": table_for_display(_visits_by_child(figures)),
         "governance_table": _governance_table(governance) if governance else None,
         "region": region,
@@ -549,15 +547,6 @@ def _governance_table(governance: dict) -> dict:
         ],
         "percent_columns": [],
     }
-
-
-def _governance(*, region: Region, quarter: Quarter) -> dict | None:
-    try:
-        from reporting.selectors.governance import governance_summary
-    except ImportError:  # the governance records are optional for the report
-        return None
-    today = min(timezone.localdate(), quarter.last_day)
-    return governance_summary(region=region, year=quarter.year, today=today)
 
 
 def render_report_html(context: dict) -> str:
