@@ -51,6 +51,14 @@ class Capability(models.TextChoices):
     SUBMIT_REPORTS = "SUBMIT_REPORTS", _("上报季度分析报告")
     REPLY_PLANS = "REPLY_PLANS", _("回复保护方案")
     MANAGE_GOVERNANCE = "MANAGE_GOVERNANCE", _("记录工作会议")
+    # Privacy (issue 10; domain.md §13): who sees sealed records, seals them, reads the access log,
+    # opens a record in an emergency, decides correction/deletion requests, accepts moves from another county.
+    VIEW_SEALED = "VIEW_SEALED", _("查看封存档案")
+    SEAL_RECORDS = "SEAL_RECORDS", _("封存和解除封存")
+    READ_ACCESS_LOG = "READ_ACCESS_LOG", _("查阅访问日志")
+    BREAK_GLASS = "BREAK_GLASS", _("紧急调阅辖区外档案")
+    DECIDE_DATA_REQUESTS = "DECIDE_DATA_REQUESTS", _("决定更正删除申请")
+    ACCEPT_MOVES = "ACCEPT_MOVES", _("接收跨区县迁入")
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,17 @@ ROLE_POLICIES: dict[str, RolePolicy] = {
     # each town (domain.md §4 mechanism 1, §1.3 T-9); the town leader chairs the group and may record too.
     Role.COUNTY_CIVIL_AFFAIRS: RolePolicy(
         (Level.COUNTY,),
-        _READ | {Capability.EXPORT, Capability.MANAGE_POLICY, Capability.MANAGE_GOVERNANCE, Capability.REPLY_PLANS},
+        _READ
+        | {
+            Capability.EXPORT,
+            Capability.MANAGE_POLICY,
+            Capability.MANAGE_GOVERNANCE,
+            Capability.REPLY_PLANS,
+            Capability.VIEW_SEALED,
+            Capability.READ_ACCESS_LOG,
+            Capability.BREAK_GLASS,
+            Capability.ACCEPT_MOVES,
+        },
     ),
     Role.TOWN_LEADER: RolePolicy(
         (Level.TOWN,),
@@ -91,12 +109,24 @@ ROLE_POLICIES: dict[str, RolePolicy] = {
         },
     ),
     Role.TOWN_OFFICE: RolePolicy(
-        (Level.TOWN,), _TOWN_OFFICE | {Capability.MANAGE_GOVERNANCE, Capability.SUBMIT_REPORTS}
+        (Level.TOWN,),
+        _TOWN_OFFICE | {Capability.MANAGE_GOVERNANCE, Capability.SUBMIT_REPORTS, Capability.VIEW_SEALED},
     ),
-    # The head of the town office (民政办主任) may also approve closing a case (issue 4 §2).
+    # The head of the town office (民政办主任) may also approve closing a case (issue 4 §2), and answers
+    # for the town's personal data: seals records, reads the access log, decides correction/deletion
+    # requests (issue 10 §2, §3, §9).
     Role.TOWN_OFFICE_HEAD: RolePolicy(
         (Level.TOWN,),
-        _TOWN_OFFICE | {Capability.APPROVE, Capability.MANAGE_GOVERNANCE, Capability.SUBMIT_REPORTS},
+        _TOWN_OFFICE
+        | {
+            Capability.APPROVE,
+            Capability.MANAGE_GOVERNANCE,
+            Capability.SUBMIT_REPORTS,
+            Capability.VIEW_SEALED,
+            Capability.SEAL_RECORDS,
+            Capability.READ_ACCESS_LOG,
+            Capability.DECIDE_DATA_REQUESTS,
+        },
     ),
     Role.CHILD_SUPERVISOR: RolePolicy(
         (Level.TOWN,),

@@ -23,6 +23,14 @@ from cases.models.casework import (
     Track,
     WorkingGroup,
 )
+from cases.models.privacy import (
+    DataRequest,
+    DataRequestKind,
+    DataRequestStatus,
+    EmergencyAccess,
+    MoveRequest,
+    MoveRequestStatus,
+)
 from cases.models.registry import (
     GUARDIAN_FLAGS,
     AccessLog,
@@ -60,7 +68,11 @@ __all__ = [
     "CaseStage",
     "Category",
     "ClosedReason",
+    "DataRequest",
+    "DataRequestKind",
+    "DataRequestStatus",
     "EducationStatus",
+    "EmergencyAccess",
     "EnrolmentStatus",
     "Gender",
     "Guardian",
@@ -75,6 +87,8 @@ __all__ = [
     "MinorCategory",
     "MinorEvent",
     "MinorStatus",
+    "MoveRequest",
+    "MoveRequestStatus",
     "NoIdReason",
     "Notification",
     "OrphanCareSetting",

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.access_recorder import access_note
 from tiers.models import Region
 
 
@@ -142,6 +143,8 @@ class Minor(models.Model):
     risk_grade_since = models.DateTimeField(_("定级时间"), null=True, blank=True)
     # Sealed records (e.g. juvenile justice involvement, domain.md §13) are never shown to partners.
     is_sealed = models.BooleanField(_("封存（不向协作单位提供）"), default=False)
+    # Set when a deletion request was granted: the personal data were replaced (cases/services/privacy.py).
+    anonymised_at = models.DateTimeField(_("个人信息删除时间"), null=True, blank=True)
     closed_reason = models.CharField(_("销档原因"), max_length=20, choices=ClosedReason.choices, blank=True)
     closed_at = models.DateTimeField(_("销档时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
@@ -173,6 +176,13 @@ class Minor(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        # Every record loaded while answering a request is a read of it (cases/access_recorder.py).
+        instance = super().from_db(db, field_names, values)
+        access_note(instance.pk)
+        return instance
 
 
 class MinorCategory(models.Model):
@@ -245,6 +255,13 @@ class Guardian(models.Model):
     def __str__(self) -> str:
         return f"{self.get_relation_display()} {self.name}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        # A guardian's data are the child's record too (cases/access_recorder.py).
+        instance = super().from_db(db, field_names, values)
+        access_note(instance.minor_id)
+        return instance
+
     def situation_labels(self) -> list[str]:
         return [str(self._meta.get_field(flag).verbose_name) for flag in GUARDIAN_FLAGS if getattr(self, flag)]
 
@@ -283,8 +300,16 @@ class MinorEvent(models.Model):
         CATEGORY_ADDED = "CATEGORY_ADDED", _("添加类别")
         CATEGORY_REMOVED = "CATEGORY_REMOVED", _("移除类别")
         MOVED = "MOVED", _("迁移居住地")
+        MOVE_REQUESTED = "MOVE_REQUESTED", _("申请跨区县迁移")
+        MOVE_DECIDED = "MOVE_DECIDED", _("跨区县迁移审核")
         CLOSED = "CLOSED", _("销档")
         REOPENED = "REOPENED", _("恢复在册")
+        SEALED = "SEALED", _("封存档案")
+        UNSEALED = "UNSEALED", _("解除封存")
+        DATA_REQUEST = "DATA_REQUEST", _("更正删除申请")
+        CORRECTED = "CORRECTED", _("依申请更正")
+        ANONYMISED = "ANONYMISED", _("依申请删除个人信息")
+        EMERGENCY_ACCESS = "EMERGENCY_ACCESS", _("紧急调阅")
 
     minor = models.ForeignKey(Minor, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("事项"), max_length=20, choices=Kind.choices)
@@ -295,6 +320,8 @@ class MinorEvent(models.Model):
     # [{"field": "...", "label": "...", "from": "...", "to": "..."}], values as shown to people.
     changes = models.JSONField(_("变更内容"), default=list, blank=True)
     note = models.TextField(_("说明"), blank=True)
+    # A document behind the change (a court's notice for sealing); served only by an access-checked view.
+    document = models.FileField(_("依据文件"), upload_to="record-documents/%Y/%m/", blank=True)
 
     class Meta:
         verbose_name = _("档案变更记录")
@@ -311,8 +338,12 @@ class AccessLog(models.Model):
 
     class Action(models.TextChoices):
         VIEW = "VIEW", _("查看档案")
+        LIST = "LIST", _("查看列表")
+        SEARCH = "SEARCH", _("检索")
+        FORM = "FORM", _("填写表单")
         EXPORT = "EXPORT", _("导出")
         PRINT = "PRINT", _("打印")
+        EMERGENCY = "EMERGENCY", _("紧急调阅")
 
     class Channel(models.TextChoices):
         WEB = "WEB", _("网页")

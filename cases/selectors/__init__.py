@@ -57,8 +57,42 @@ def search_q(text: str) -> Q:
     return Q(name__icontains=text)
 
 
+def minor_scope_q(user, capability: str = Capability.VIEW_RECORDS, prefix: str = "") -> Q:
+    """The one filter for "the minors this user may see" (issue 10 §3, §10; domain.md §13).
+
+    A minor is in scope when the user holds `capability` on a post whose subtree holds the child's
+    region; a sealed record only for holders of VIEW_SEALED there (the town office roles of its town
+    and the county civil-affairs post); and, for reading only, a record the user opened in an emergency
+    while that access lasts. `prefix` is the path from the queried model to the minor ("minor__",
+    "case__minor__"), so every list of children's data is filtered the same way."""
+    path = f"{prefix}region__path"
+    condition = user_reach(user, capability).q(path)
+    sealed_reach = user_reach(user, Capability.VIEW_SEALED)
+    condition &= Q(**{f"{prefix}is_sealed": False}) | sealed_reach.q(path)
+    if capability == Capability.VIEW_RECORDS:
+        from cases.selectors.emergency import emergency_minor_ids
+
+        emergency = emergency_minor_ids(user)
+        if emergency:
+            condition |= Q(**{f"{prefix}pk__in": sorted(emergency)})
+    return condition
+
+
+def minor_visible(*, user, minor: Minor, capability: str = Capability.VIEW_RECORDS) -> bool:
+    """`minor_scope_q` for one record already loaded (to show a link or decide a 404)."""
+    if minor.is_sealed and not user_reach(user, Capability.VIEW_SEALED).covers(minor.region.path):
+        return False
+    if user_reach(user, capability).covers(minor.region.path):
+        return True
+    if capability == Capability.VIEW_RECORDS:
+        from cases.selectors.emergency import emergency_minor_ids
+
+        return minor.pk in emergency_minor_ids(user)
+    return False
+
+
 def minor_base_queryset(*, user, capability: str = Capability.VIEW_RECORDS) -> QuerySet[Minor]:
-    return Minor.objects.filter(scope_q(user, capability))
+    return Minor.objects.filter(minor_scope_q(user, capability))
 
 
 def minor_list(*, user, filters: MinorFilters | None = None) -> QuerySet[Minor]:
@@ -110,7 +144,7 @@ def minor_get(*, user, pk: int, capability: str = Capability.VIEW_RECORDS) -> Mi
 
 
 def minor_may_change(*, user, minor: Minor) -> bool:
-    return user_reach(user, Capability.CHANGE_RECORDS).covers(minor.region.path)
+    return minor_visible(user=user, minor=minor, capability=Capability.CHANGE_RECORDS)
 
 
 def minor_history(*, user, minor: Minor) -> QuerySet[MinorEvent]:
@@ -161,7 +195,7 @@ def minor_active_count(*, user) -> int:
 
 
 def minor_may_view(*, user, minor: Minor) -> bool:
-    return user_reach(user, Capability.VIEW_RECORDS).covers(minor.region.path)
+    return minor_visible(user=user, minor=minor)
 
 
 def category_names() -> dict[str, str]:

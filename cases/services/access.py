@@ -1,13 +1,42 @@
-"""The access log: every read and export of minors' records (issue: privacy is part of correctness;
-domain.md §13 "audit logs")."""
+"""The access log: every read and export of minors' records (issue 10 §1; domain.md §13 "audit logs").
+
+Reads are recorded in one place: `AccessLogMiddleware` opens a recorder (cases/access_recorder.py) for
+each request, the models note every minor loaded while the request is answered, and the middleware
+writes one AccessLog row per minor shown, in one INSERT, once the response is known to succeed (status
+below 400: a 404 shows nothing, a form re-shown with errors still shows the child). Exports built in a
+worker, outside any request, call `access_log_record_many` themselves.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
+from cases.access_recorder import (
+    access_kind,
+    access_kind_set,
+    access_note,
+    access_suspended,
+    current_recorder,
+    recorder_close,
+    recorder_open,
+)
 from cases.models import AccessLog, Minor
+
+__all__ = [
+    "AccessLogMiddleware",
+    "access_kind",
+    "access_kind_set",
+    "access_log_record",
+    "access_log_record_many",
+    "access_note",
+    "access_suspended",
+]
+
+# Query parameters that make a list request a search (the registry's q, the API's search, an ID prefix).
+_SEARCH_PARAMS = ("q", "search", "id_number")
 
 
 def client_address(request) -> str | None:
@@ -22,6 +51,22 @@ def client_address(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _request_fields(request) -> dict[str, Any]:
+    if request is None:
+        return {"ip_address": None, "user_agent": "", "path": ""}
+    return {
+        "ip_address": client_address(request),
+        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+        "path": request.get_full_path()[:500],
+    }
+
+
+def _mark_explicit(minor_ids: list[int]) -> None:
+    recorder = current_recorder()
+    if recorder is not None:
+        recorder.explicit.update(minor_ids)
+
+
 def access_log_record(
     *,
     user,
@@ -31,38 +76,107 @@ def access_log_record(
     request=None,
     detail: dict[str, Any] | None = None,
 ) -> AccessLog:
-    """Write one access-log row. Called by every view that shows or exports a record."""
+    """Write one access-log row now (a download, an export); the request's recorder skips that minor."""
+    if minor is not None:
+        _mark_explicit([minor.pk])
     return AccessLog.objects.create(
-        user=user,
-        minor=minor,
-        action=action,
-        channel=channel,
-        ip_address=client_address(request),
-        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300],
-        path=(request.get_full_path() if request is not None else "")[:500],
-        detail=detail or {},
+        user=user, minor=minor, action=action, channel=channel, detail=detail or {}, **_request_fields(request)
     )
 
 
 def access_log_record_many(
     *, user, action: str, channel: str, minors: list[Minor], request=None, detail: dict[str, Any] | None = None
 ) -> None:
-    """One access-log row per record shown together (an API list page), written in one statement."""
-    address = client_address(request)
-    agent = (request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300]
-    path = (request.get_full_path() if request is not None else "")[:500]
+    """One access-log row per record shown together (an export), written in one statement."""
+    ids = [minor.pk if isinstance(minor, Minor) else int(minor) for minor in minors]
+    _mark_explicit(ids)
+    fields = _request_fields(request)
     AccessLog.objects.bulk_create(
         [
-            AccessLog(
-                user=user,
-                minor=minor,
-                action=action,
-                channel=channel,
-                ip_address=address,
-                user_agent=agent,
-                path=path,
-                detail=detail or {},
-            )
-            for minor in minors
-        ]
+            AccessLog(user=user, minor_id=pk, action=action, channel=channel, detail=detail or {}, **fields)
+            for pk in ids
+        ],
+        batch_size=2000,
     )
+
+
+def _declared_kind(view_func, request) -> str | None:
+    """The kind a view declares: `access_kind` on a function view, or on a DRF view class
+    `access_kinds` per action (list, retrieve, a custom action's name) or `access_kind` for all."""
+    kind = getattr(view_func, "access_kind", None)
+    if kind:
+        return kind
+    view_class = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
+    if view_class is None:
+        return None
+    actions = getattr(view_func, "actions", None) or {}
+    action = actions.get(request.method.lower())
+    kinds = getattr(view_class, "access_kinds", None) or {}
+    if action and action in kinds:
+        return kinds[action]
+    if getattr(view_class, "access_kind", None):
+        return view_class.access_kind
+    if action == "list":
+        return AccessLog.Action.LIST
+    if action == "retrieve":
+        return AccessLog.Action.VIEW
+    return None
+
+
+def _default_kind(request, count: int) -> str:
+    if any(request.GET.get(name) for name in _SEARCH_PARAMS):
+        return AccessLog.Action.SEARCH
+    if request.method not in ("GET", "HEAD"):
+        return AccessLog.Action.FORM
+    return AccessLog.Action.VIEW if count == 1 else AccessLog.Action.LIST
+
+
+class AccessLogMiddleware:
+    """Writes the access log of each request: one row per minor whose record the response showed."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        recorder, token = recorder_open()
+        try:
+            response = self.get_response(request)
+            if response.status_code < 400:
+                self._flush(request, recorder)
+        finally:
+            recorder_close(token)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        recorder = current_recorder()
+        if recorder is not None and recorder.kind is None:
+            recorder.kind = _declared_kind(view_func, request)
+        return None
+
+    def _flush(self, request, recorder) -> None:
+        ids = recorder.pending()
+        user = getattr(request, "user", None)
+        if not ids or user is None or not user.is_authenticated:
+            return
+        from cases.selectors.emergency import emergency_minor_ids
+
+        kind = recorder.kind or _default_kind(request, len(ids))
+        channel = AccessLog.Channel.API if request.path.startswith("/api/") else AccessLog.Channel.WEB
+        emergency = emergency_minor_ids(user)
+        fields = _request_fields(request)
+        now = timezone.now()
+        AccessLog.objects.bulk_create(
+            [
+                AccessLog(
+                    user=user,
+                    minor_id=pk,
+                    action=AccessLog.Action.EMERGENCY if pk in emergency else kind,
+                    channel=channel,
+                    at=now,
+                    detail={"kind": kind} if pk in emergency else {},
+                    **fields,
+                )
+                for pk in ids
+            ],
+            batch_size=2000,
+        )
