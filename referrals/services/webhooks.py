@@ -7,18 +7,29 @@ dispatcher job (every minute) sends every delivery that is due. Each try is a We
 retry with exponential backoff and give up as FAILED after MINORPROT_WEBHOOK_MAX_ATTEMPTS tries.
 The payload carries the referral's id and state only, no child's data: the partner reads the referral
 through the API, where the read is checked and logged (domain.md §13).
+
+Targets (issue 10 item 11, SSRF): a webhook is only ever sent to a public address. Registration refuses a
+URL whose host is, or resolves to, a private, loopback, link-local, multicast, reserved or unspecified address
+(IPv4 and IPv6, IPv4-mapped and NAT64 forms included). Delivery resolves the host again (DNS may have
+changed), checks every address, and connects to a checked address itself (no second lookup); a refused
+target is recorded as one failed attempt and the delivery is given up at once. Redirects are never
+followed: a 3xx is a failed attempt. Only MINORPROT_WEBHOOK_ALLOW_LOCAL_HTTP (development, tests) lets
+127.0.0.1/localhost/::1 through, and then only to loopback addresses.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
+import ipaddress
 import json
 import logging
 import secrets
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -46,14 +57,119 @@ def signature_for(*, secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def webhook_url_check(url: str) -> None:
-    """Only https; plain http only to this machine, and only where allowed (development and tests)."""
+# NAT64 (RFC 6052) carries an IPv4 address in its last 32 bits; the embedded address is what is reached.
+NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _url_error(code: str) -> ValidationError:
+    messages = {
+        "https_required": _("回调地址必须使用 HTTPS。"),
+        "private_address": _("回调地址不能指向内网、本机、链路本地、组播或保留地址，请填写协作单位系统的公网地址。"),
+        "invalid_url": _("回调地址无效。"),
+    }
+    return ValidationError({"url": [ValidationError(messages[code], code=code)]})
+
+
+def address_is_public(address: str) -> bool:
+    """False for private, loopback, link-local, multicast, reserved, unspecified (and other non-global)
+    addresses; an IPv4-mapped or NAT64 IPv6 address is judged by the IPv4 address inside it."""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip in NAT64_PREFIX:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    refused = (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or not ip.is_global
+    )
+    return not refused
+
+
+def _address_is_loopback(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
+
+
+def host_addresses(host: str, port: int) -> list[str]:
+    """The addresses `host` stands for: itself if it is an IP literal, else what the resolver answers
+    (raises OSError when the name does not resolve)."""
+    try:
+        return [str(ipaddress.ip_address(host))]
+    except ValueError:
+        pass
+    found: list[str] = []
+    for _family, _type, _proto, _canon, sockaddr in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        address = str(sockaddr[0]).split("%", 1)[0]
+        if address not in found:
+            found.append(address)
+    if not found:
+        raise OSError(f"{host} has no address")
+    return found
+
+
+@dataclass(frozen=True)
+class WebhookTarget:
+    """A URL checked for sending: where to connect (the checked addresses) and what to ask for."""
+
+    scheme: str
+    host: str
+    port: int
+    path: str
+    addresses: tuple[str, ...]
+
+
+def _target_parts(url: str):
     parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise _url_error("invalid_url") from None
+    host = parts.hostname or ""
+    local_allowed = settings.MINORPROT_WEBHOOK_ALLOW_LOCAL_HTTP and host in LOCAL_HOSTS
+    if not host or parts.scheme not in ("https", "http") or (parts.scheme == "http" and not local_allowed):
+        raise _url_error("https_required")
+    return parts, host, port, local_allowed
+
+
+def _addresses_check(addresses: list[str], *, local_allowed: bool) -> None:
+    for address in addresses:
+        if local_allowed and _address_is_loopback(address):
+            continue
+        if not address_is_public(address):
+            raise _url_error("private_address")
+
+
+def webhook_url_check(url: str) -> None:
+    """At registration: only https, and never to an internal address (the host as written, and every
+    address it resolves to now). A name that does not resolve yet is accepted: delivery checks again.
+    Plain http (and loopback) only to this machine, and only where allowed (development and tests)."""
+    _parts, host, port, local_allowed = _target_parts(url)
+    try:
+        addresses = host_addresses(host, port)
+    except (OSError, UnicodeError):
         return
-    if parts.scheme == "http" and parts.hostname in LOCAL_HOSTS and settings.MINORPROT_WEBHOOK_ALLOW_LOCAL_HTTP:
-        return
-    raise ValidationError({"url": [ValidationError(_("回调地址必须使用 HTTPS。"), code="https_required")]})
+    _addresses_check(addresses, local_allowed=local_allowed)
+
+
+def webhook_target_resolve(url: str) -> WebhookTarget:
+    """At delivery: the URL checked as at registration, with the addresses to connect to. Raises
+    ValidationError for a refused target, OSError when the name does not resolve now."""
+    parts, host, port, local_allowed = _target_parts(url)
+    try:
+        addresses = host_addresses(host, port)
+    except UnicodeError as exc:
+        raise OSError(str(exc)) from None
+    _addresses_check(addresses, local_allowed=local_allowed)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return WebhookTarget(scheme=parts.scheme, host=host, port=port, path=path, addresses=tuple(addresses))
 
 
 def _partner_organisation_id(user) -> int:
@@ -71,15 +187,16 @@ def webhook_endpoint_list(*, user):
     return WebhookEndpoint.objects.filter(organisation_id__in=org_ids, is_active=True).order_by("-created_at", "-id")
 
 
-@transaction.atomic
 def webhook_endpoint_create(*, actor, url: str) -> tuple[WebhookEndpoint, str]:
     """A partner registers its HTTPS address; the signing secret is returned once (it is needed to sign,
-    so it is stored, but the API never shows it again)."""
+    so it is stored, but the API never shows it again). Internal addresses are refused (issue 10 item 11);
+    the name is resolved before any transaction is opened."""
     organisation_id = _partner_organisation_id(actor)
     url = url.strip()
     webhook_url_check(url)
     secret = secrets.token_hex(32)
-    endpoint = WebhookEndpoint.objects.create(organisation_id=organisation_id, url=url, secret=secret)
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.create(organisation_id=organisation_id, url=url, secret=secret)
     return endpoint, secret
 
 
@@ -189,16 +306,54 @@ def webhooks_dispatch(*, now=None) -> int:
     return len(ids)
 
 
-def _post(*, url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
-    # The scheme was checked by webhook_url_check (https, or http to this machine where allowed).
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=settings.MINORPROT_WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
-            return response.status, ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, ""
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        return None, str(getattr(exc, "reason", exc))[:300]
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the address that was checked, not to whatever a second lookup of the name answers."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float):
+        super().__init__(host, port, timeout=timeout)
+        self.checked_address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.checked_address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """TLS to the checked address; the certificate is verified against the URL's host name (SNI too)."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float):
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self.checked_address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.checked_address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def _post(*, target: WebhookTarget, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
+    """One POST to the first checked address that accepts a connection. No redirect is followed: the
+    3xx status is returned like any other failure."""
+    connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
+    timeout = settings.MINORPROT_WEBHOOK_TIMEOUT_SECONDS
+    error = ""
+    for address in target.addresses:
+        connection = connection_class(target.host, target.port, address=address, timeout=timeout)
+        try:
+            connection.connect()
+        except OSError as exc:
+            error = str(exc)[:300]
+            connection.close()
+            continue
+        try:
+            connection.request("POST", target.path, body=body, headers=headers)
+            response = connection.getresponse()
+            status = response.status
+            response.read(65536)
+        except (OSError, http.client.HTTPException) as exc:
+            return None, str(exc)[:300]
+        finally:
+            connection.close()
+        return status, ("redirect_not_followed" if 300 <= status < 400 else "")
+    return None, error or "no_address"
 
 
 def webhook_deliver(*, delivery_id: int) -> str:
@@ -228,12 +383,18 @@ def webhook_deliver(*, delivery_id: int) -> str:
         DELIVERY_HEADER: delivery.event_id,
     }
     started = time.monotonic()
+    refused = False
     try:
-        webhook_url_check(endpoint.url)
-    except ValidationError:
-        status_code, error = None, "https_required"
+        target = webhook_target_resolve(endpoint.url)
+    except ValidationError as exc:
+        # A target refused by rule (not https, or an internal address now): one failed attempt, and no
+        # retries, which would only knock on the same door again.
+        refused = True
+        status_code, error = None, exc.error_dict["url"][0].code
+    except OSError as exc:
+        status_code, error = None, f"dns: {exc}"[:300]
     else:
-        status_code, error = _post(url=endpoint.url, body=body, headers=headers)
+        status_code, error = _post(target=target, body=body, headers=headers)
     duration = int((time.monotonic() - started) * 1000)
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
@@ -245,7 +406,7 @@ def webhook_deliver(*, delivery_id: int) -> str:
         if status_code is not None and 200 <= status_code < 300:
             delivery.status = WebhookDelivery.Status.DELIVERED
             delivery.delivered_at = done
-        elif delivery.attempts >= settings.MINORPROT_WEBHOOK_MAX_ATTEMPTS:
+        elif refused or delivery.attempts >= settings.MINORPROT_WEBHOOK_MAX_ATTEMPTS:
             delivery.status = WebhookDelivery.Status.FAILED
         else:
             backoff = settings.MINORPROT_WEBHOOK_BACKOFF_SECONDS * 2 ** (delivery.attempts - 1)
