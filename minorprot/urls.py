@@ -5,6 +5,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from cases import region_views
 from cases.api import register_routes as register_case_routes
 from cases.case_api import register_routes as register_casework_routes
+from cases.privacy.accesslog.api import register_routes as register_accesslog_routes
+from cases.privacy.moves.api import register_routes as register_move_routes
+from cases.privacy.requests.api import register_routes as register_data_request_routes
+from cases.privacy.sealing.api import register_routes as register_sealing_routes
 from minorprot.api import router
 from referrals.api import register_routes as register_referral_routes
 from referrals.intake_api import register_routes as register_intake_routes
@@ -23,6 +27,10 @@ register_referral_routes(router)
 register_intake_routes(router)
 register_governance_routes(router)
 register_figures_routes(router)
+register_sealing_routes(router)
+register_move_routes(router)
+register_accesslog_routes(router)
+register_data_request_routes(router)
 
 api_v1 = [
     path("auth/token/", token_obtain, name="token-obtain"),
@@ -36,6 +44,7 @@ urlpatterns = [
     path("regions/", region_views.region_tree, name="region_tree"),
     path("regions/<int:pk>/", region_views.region_detail, name="region_detail"),
     path("minors/", include("cases.urls")),
+    path("privacy/", include("cases.privacy.urls")),
     path("cases/", include("cases.case_urls")),
     path("reports/", include("referrals.intake_urls")),
     path("", include("screening.urls")),

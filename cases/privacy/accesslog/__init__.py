@@ -1,0 +1,1 @@
+"""accesslog (issue 10)."""
