@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,6 +19,7 @@ class Priority(models.TextChoices):
     NORMAL = "NORMAL", _("一般")
 
 
+@pghistory.track()
 class ReferralRule(models.Model):
     """One row of the routing table (domain.md §6.1, RF-1 … RF-17). Data, editable in the admin.
 
@@ -49,6 +51,40 @@ class ReferralRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+@pghistory.track()
+class ReferralRuleOverride(models.Model):
+    """A county's own routing of one rule (domain.md §6.1, §14.7: the routing table is per district).
+    The ReferralRule row is the deployment default and the identity suggestions and referrals refer to;
+    this row, when present, is what is in force in its county. Removing it returns the county to the
+    default. Written only by referrals.services.rules."""
+
+    county = models.ForeignKey(
+        Region, verbose_name=_("区县"), on_delete=models.CASCADE, related_name="referral_rule_overrides"
+    )
+    rule = models.ForeignKey(
+        ReferralRule, verbose_name=_("转介规则"), on_delete=models.CASCADE, related_name="overrides"
+    )
+    destination_kind = models.CharField(_("转介去向"), max_length=40, choices=OrganisationKind.choices)
+    priority = models.CharField(_("优先级"), max_length=10, choices=Priority.choices)
+    also_notify_kind = models.CharField(_("同时通报"), max_length=40, choices=OrganisationKind.choices, blank=True)
+    urgent_draft = models.BooleanField(_("自动生成紧急转介草稿"), default=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("区县转介规则设置")
+        verbose_name_plural = _("区县转介规则设置")
+        ordering = ["county_id", "rule__sort_order", "rule__code"]
+        constraints = [models.UniqueConstraint(fields=["county", "rule"], name="referralruleoverride_one_per_county")]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.rule_id}"
+
+
+# The fields a county may set for itself; the evidence (categories, indicators, ages) stays deployment-wide.
+RULE_OVERRIDE_FIELDS = ("destination_kind", "priority", "also_notify_kind", "urgent_draft", "is_active")
 
 
 class ReferralStatus(models.TextChoices):

@@ -16,13 +16,54 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cases.identity import age_on
-from referrals.models import Referral, ReferralEvent, ReferralStatus
+from referrals.models import (
+    RULE_OVERRIDE_FIELDS,
+    Referral,
+    ReferralEvent,
+    ReferralRule,
+    ReferralRuleOverride,
+    ReferralStatus,
+)
 from referrals.services.lifecycle import EventKind, partner_organisation_ids
 from tiers import grants
+from tiers.models import Region
 from tiers.roles import Capability
 from tiers.selectors import scope_q, user_reach
 
 HIDDEN_FROM_PARTNERS = (ReferralStatus.DRAFT, ReferralStatus.REVOKED)
+
+
+def _apply_override(rule: ReferralRule, override: ReferralRuleOverride | None) -> ReferralRule:
+    rule.override = override
+    if override is not None:
+        rule.default_values = {field: getattr(rule, field) for field in RULE_OVERRIDE_FIELDS}
+        for field in RULE_OVERRIDE_FIELDS:
+            setattr(rule, field, getattr(override, field))
+    else:
+        rule.default_values = None
+    return rule
+
+
+def referral_rules_in_force(*, region: Region | None, active_only: bool = True) -> list[ReferralRule]:
+    """The routing table in force in the county `region` lies in (domain.md §6.1, §14.7): every default
+    rule, with the county's own routing applied where it has one (the override wins by code). Each row
+    carries `override` (the county's ReferralRuleOverride or None) and `default_values`; its pk stays
+    the default row's, the identity suggestions and referrals refer to. `region=None`: the defaults."""
+    rules = list(ReferralRule.objects.order_by("sort_order", "code"))
+    overrides = (
+        {o.rule_id: o for o in ReferralRuleOverride.objects.filter(county__code=region.county_code)}
+        if region is not None
+        else {}
+    )
+    rules = [_apply_override(rule, overrides.get(rule.pk)) for rule in rules]
+    return [rule for rule in rules if rule.is_active] if active_only else rules
+
+
+def referral_rule_in_force(*, rule: ReferralRule, region: Region) -> ReferralRule:
+    """One rule as in force in the county `region` lies in (a fresh copy; `rule` is left as it was)."""
+    fresh = ReferralRule.objects.get(pk=rule.pk)
+    override = ReferralRuleOverride.objects.filter(county__code=region.county_code, rule_id=rule.pk).first()
+    return _apply_override(fresh, override)
 
 
 @dataclass(frozen=True)
@@ -86,3 +127,31 @@ def village_name(referral: Referral) -> str:
 
 def child_age(referral: Referral, today: date | None = None) -> int:
     return age_on(referral.minor.birth_date, today or timezone.localdate())
+
+
+RULE_HISTORY_LIMIT = 50
+
+
+def referral_rule_history(*, county: Region, limit: int = RULE_HISTORY_LIMIT) -> list:
+    """Who changed the routing table in force in `county`, when, from → to (issue 10 §7): the deployment
+    defaults (also edited in the admin) and the county's own rows, newest first. Trigger-written events
+    (tiers.audit); empty on SQLite."""
+    from django.apps import apps
+    from django.utils.translation import gettext as _
+
+    from tiers.audit import history_rows
+
+    rule_events = apps.get_model("referrals", "ReferralRuleEvent")
+    override_events = apps.get_model("referrals", "ReferralRuleOverrideEvent")
+    codes = dict(ReferralRule.objects.values_list("pk", "code"))
+    defaults = history_rows(
+        rule_events.objects.order_by("-pgh_created_at", "-pgh_id")[:limit],
+        fields=["name", *RULE_OVERRIDE_FIELDS, "categories", "indicators", "min_age", "max_age"],
+        label=lambda e: _("系统默认 %(code)s") % {"code": e.code},
+    )
+    own = history_rows(
+        override_events.objects.filter(county_id=county.pk).order_by("-pgh_created_at", "-pgh_id")[:limit],
+        fields=list(RULE_OVERRIDE_FIELDS),
+        label=lambda e: _("%(county)s自定 %(code)s") % {"county": county.name, "code": codes.get(e.rule_id, "?")},
+    )
+    return sorted(defaults + own, key=lambda row: row.at, reverse=True)[:limit]

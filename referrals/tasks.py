@@ -49,3 +49,22 @@ def dispatch_webhooks() -> int:
     from referrals.services.webhooks import webhooks_dispatch
 
     return webhooks_dispatch()
+
+
+@shared_task
+def refresh_county_suggestions(*, county_id: int) -> dict:
+    """Re-evaluate the routing table for every active child of one county after its rules changed."""
+    from cases.models import Minor, MinorStatus
+    from referrals.services.rules import suggestions_refresh
+    from tiers.models import Region
+
+    county = Region.objects.filter(pk=county_id).first()
+    totals = {"created": 0, "removed": 0}
+    if county is None:
+        return totals
+    minors = Minor.objects.filter(status=MinorStatus.ACTIVE, region__path__startswith=county.path).order_by("pk")
+    for minor in minors.iterator(chunk_size=500):
+        result = suggestions_refresh(minor=minor)
+        totals["created"] += result["created"]
+        totals["removed"] += result["removed"]
+    return totals

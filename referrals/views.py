@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,7 +20,7 @@ from cases.selectors import minor_get
 from cases.selectors.casework import case_get, case_open_for_minor
 from cases.services.access import access_log_record, access_log_record_many
 from cases.services.registry import RegistryPermissionDenied
-from referrals.forms import NoteForm, ReferralDraftForm
+from referrals.forms import NoteForm, ReferralDraftForm, ReferralRuleForm
 from referrals.models import ReferralStatus, ReferralSuggestion
 from referrals.selectors import (
     ReferralFilters,
@@ -28,6 +29,8 @@ from referrals.selectors import (
     referral_get,
     referral_history,
     referral_list,
+    referral_rule_history,
+    referral_rules_in_force,
     referral_updates,
     village_name,
 )
@@ -35,7 +38,7 @@ from referrals.services import lifecycle as rl
 from referrals.services import rules
 from referrals.services.rules import destination_for
 from tiers.roles import Capability
-from tiers.selectors import organisation_list, user_reach
+from tiers.selectors import organisation_list, policy_counties, user_reach
 
 PARTNER_ACTIONS = {
     "accept": (rl.referral_accept, "note", _("已接收转介。")),
@@ -158,7 +161,9 @@ def case_referrals_view(request, case_pk: int):
             "rule"
         )
     )
+    in_force = {rule.pk: rule for rule in referral_rules_in_force(region=case.minor.region, active_only=False)}
     for suggestion in suggestions:
+        suggestion.rule = in_force.get(suggestion.rule_id, suggestion.rule)
         suggestion.destination = destination_for(region=case.minor.region, kind=suggestion.rule.destination_kind)
     return render(
         request,
@@ -213,3 +218,92 @@ def suggestion_decide_view(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("referral_case", case_pk=case.pk)
+
+
+# --- a county's routing table (domain.md §6.1, §14.7) ----------------------------------------------
+
+
+def _rules_county(request):
+    counties = policy_counties(request.user)
+    if not counties:
+        raise PermissionDenied
+    wanted = request.POST.get("county") or request.GET.get("county")
+    if not wanted:
+        return counties[0], counties
+    for county in counties:
+        if str(county.pk) == wanted:
+            return county, counties
+    raise Http404
+
+
+def _rules_url(county) -> str:
+    return f"{reverse('referral_rules')}?county={county.pk}"
+
+
+def _rules_page(request, county, counties, *, bound=None):
+    rows = []
+    for rule in referral_rules_in_force(region=county, active_only=False):
+        if bound is not None and bound[0] == rule.code:
+            form = bound[1]
+        else:
+            form = ReferralRuleForm(initial=ReferralRuleForm.initial_for(rule), prefix=rule.code)
+        rows.append({"rule": rule, "form": form})
+    return render(
+        request,
+        "referrals/rules.html",
+        {
+            "county": county,
+            "counties": counties,
+            "rows": rows,
+            "history": referral_rule_history(county=county),
+            "current": "policy",
+        },
+    )
+
+
+@login_required
+@require_GET
+def referral_rules_view(request):
+    """The routing table as in force in the user's county, which rows are the county's own, and the
+    history of rule changes; the county civil-affairs post changes its own county's routing here."""
+    county, counties = _rules_county(request)
+    return _rules_page(request, county, counties)
+
+
+@login_required
+@require_POST
+def referral_rule_update_view(request, code: str):
+    county, counties = _rules_county(request)
+    form = ReferralRuleForm(request.POST, prefix=code)
+    if form.is_valid():
+        try:
+            rule = rules.referral_rule_set(actor=request.user, county=county, code=code, **form.cleaned_data)
+        except RegistryPermissionDenied:
+            raise PermissionDenied from None
+        except ValidationError as exc:
+            if "code" in getattr(exc, "message_dict", {}):
+                raise Http404 from None
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("已保存%(county)s的转介规则%(code)s。") % {"county": county.name, "code": rule.code}
+            )
+            return redirect(f"{_rules_url(county)}#rule-{code}")
+    return _rules_page(request, county, counties, bound=(code, form))
+
+
+@login_required
+@require_POST
+def referral_rule_reset_view(request, code: str):
+    county, _counties = _rules_county(request)
+    try:
+        reset = rules.referral_rule_reset(actor=request.user, county=county, code=code)
+    except RegistryPermissionDenied:
+        raise PermissionDenied from None
+    except ValidationError:
+        raise Http404 from None
+    if reset:
+        messages.success(
+            request, _("%(county)s已恢复使用转介规则%(code)s的系统默认设置。") % {"county": county.name, "code": code}
+        )
+    return redirect(f"{_rules_url(county)}#rule-{code}")

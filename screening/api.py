@@ -6,7 +6,7 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -14,16 +14,17 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from cases.models import Alert
-from cases.selectors import minor_get
+from cases.selectors import minor_get, minor_scope_q
 from cases.services.alerts import alert_acknowledge
 from cases.services.registry import RegistryPermissionDenied
-from screening.models import Assessment, AssessmentKind, Visit, VisitKind
+from screening.models import Assessment, AssessmentKind, Indicator, Visit, VisitKind
 from screening.selectors import alert_list, indicator_list
 from screening.serializers import AlertSerializer, AssessmentSerializer, IndicatorSerializer, VisitSerializer
 from screening.services.grading import assessment_record
 from screening.services.visits import VISIT_TEXT_FIELDS, visit_log
-from tiers.roles import Capability
-from tiers.selectors import scope_q
+from tiers.models import Region
+from tiers.roles import Capability, Level
+from tiers.selectors import user_posts
 
 
 def _service_error(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -48,7 +49,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
 
     def get_queryset(self):
         return (
-            Assessment.objects.filter(scope_q(self.request.user, Capability.VIEW_RECORDS, field="minor__region__path"))
+            Assessment.objects.filter(minor_scope_q(self.request.user, Capability.VIEW_RECORDS, prefix="minor__"))
             .select_related("assessor")
             .prefetch_related("indicators")
             .order_by("-assessed_on", "-id")
@@ -97,7 +98,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gene
 
     def get_queryset(self):
         return (
-            Visit.objects.filter(scope_q(self.request.user, Capability.VIEW_RECORDS, field="minor__region__path"))
+            Visit.objects.filter(minor_scope_q(self.request.user, Capability.VIEW_RECORDS, prefix="minor__"))
             .select_related("visitor")
             .prefetch_related("photos")
             .order_by("-visited_at", "-id")
@@ -160,15 +161,26 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
 
 class IndicatorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The risk-level checklist (domain.md §3.1) with each indicator's minimum grade."""
+    """The risk-level checklist (domain.md §3.1) with each indicator's minimum grade, as in force in one
+    county (§14.7): `?county=<division code>`, else the county of the caller's first post, else the
+    deployment defaults."""
 
     serializer_class = IndicatorSerializer
-    queryset = indicator_list()
+    queryset = Indicator.objects.none()
     pagination_class = None
     filterset_class = None
 
-    def get_queryset(self):
-        return indicator_list()
+    def _county(self) -> Region | None:
+        code = self.request.query_params.get("county")
+        if code:
+            return Region.objects.filter(code=code, level=Level.COUNTY).first()
+        posts = user_posts(self.request.user)
+        return posts[0].region if posts else None
+
+    @extend_schema(parameters=[OpenApiParameter("county", str, description="County division code")])
+    def list(self, request, *args, **kwargs):
+        indicators = indicator_list(region=self._county())
+        return Response(self.get_serializer(indicators, many=True).data)
 
 
 def register_routes(router) -> None:

@@ -3,6 +3,7 @@ the visit plan that Celery keeps current, and emergency responses for red-graded
 
 from __future__ import annotations
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,6 +14,7 @@ from cases.models import Minor, RiskGrade
 from tiers.models import Region
 
 
+@pghistory.track()
 class Indicator(models.Model):
     """One item of the risk-level checklist, with the minimum grade it implies (domain.md §3.1 [PROPOSAL]).
     The grade of an assessment is the highest implied by its triggered indicators. Data, editable by a
@@ -37,6 +39,38 @@ class Indicator(models.Model):
         return self.name
 
 
+@pghistory.track()
+class IndicatorOverride(models.Model):
+    """A county's own setting of one checklist indicator (domain.md §14.7: grade criteria are configurable
+    per district). The Indicator row is the deployment default and the identity assessments refer to;
+    this row, when present, is what is in force in its county. Removing it returns the county to the
+    default. Written only by screening.services.policy."""
+
+    county = models.ForeignKey(
+        Region, verbose_name=_("区县"), on_delete=models.CASCADE, related_name="indicator_overrides"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("风险指标"), on_delete=models.CASCADE, related_name="overrides"
+    )
+    min_grade = models.CharField(_("对应最低等级"), max_length=10, choices=RiskGrade.choices)
+    is_active = models.BooleanField(_("启用"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("区县风险指标设置")
+        verbose_name_plural = _("区县风险指标设置")
+        ordering = ["county_id", "indicator__sort_order", "indicator__code"]
+        constraints = [models.UniqueConstraint(fields=["county", "indicator"], name="indicatoroverride_one_per_county")]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.indicator_id} {self.min_grade}"
+
+
+# The fields a county may set for itself; name, description and prefill stay deployment-wide.
+INDICATOR_OVERRIDE_FIELDS = ("min_grade", "is_active")
+
+
+@pghistory.track()
 class GradePolicy(models.Model):
     """What a grade demands (domain.md §3.1, §10.1, §14.7): the visit interval, whether a one-to-one
     helper is required, and for red the emergency-response deadline and the contact interval until the
@@ -132,6 +166,7 @@ class GradeChange(models.Model):
         return f"{self.from_grade or '-'} → {self.to_grade}"
 
 
+@pghistory.track()
 class PairedHelper(models.Model):
     """The one-to-one helper (结对帮扶人) an orange child must have (domain.md §3.1, 001 篇四 L90)."""
 

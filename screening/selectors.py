@@ -9,15 +9,18 @@ from django.utils import timezone
 
 from cases.models import Alert, MinorStatus
 from screening.models import (
+    INDICATOR_OVERRIDE_FIELDS,
     Assessment,
     EmergencyResponse,
     GradeChange,
     GradePolicy,
     Indicator,
+    IndicatorOverride,
     PairedHelper,
     Visit,
     VisitPlan,
 )
+from tiers.models import Region
 from tiers.roles import Capability
 from tiers.selectors import scope_q
 
@@ -42,8 +45,30 @@ def visit_worklist(*, user, today: date | None = None) -> dict[str, QuerySet[Vis
     }
 
 
-def indicator_list() -> QuerySet[Indicator]:
-    return Indicator.objects.filter(is_active=True).order_by("sort_order", "code")
+def indicators_in_force(*, region: Region | None, active_only: bool = True) -> list[Indicator]:
+    """The risk checklist in force in the county `region` lies in (domain.md §3.1, §14.7): every default
+    indicator, with the county's own setting applied where it has one (the override wins by code).
+    Each row carries `override` (the county's IndicatorOverride or None) and `default_min_grade` /
+    `default_is_active`; its pk stays the default row's, the identity assessments refer to.
+    `region=None` gives the deployment defaults."""
+    indicators = list(Indicator.objects.order_by("sort_order", "code"))
+    overrides = (
+        {o.indicator_id: o for o in IndicatorOverride.objects.filter(county__code=region.county_code)}
+        if region is not None
+        else {}
+    )
+    for indicator in indicators:
+        indicator.default_min_grade, indicator.default_is_active = indicator.min_grade, indicator.is_active
+        indicator.override = overrides.get(indicator.pk)
+        if indicator.override is not None:
+            for field in INDICATOR_OVERRIDE_FIELDS:
+                setattr(indicator, field, getattr(indicator.override, field))
+    return [i for i in indicators if i.is_active] if active_only else indicators
+
+
+def indicator_list(*, region: Region | None) -> list[Indicator]:
+    """The active checklist for an assessment of a child living in `region`."""
+    return indicators_in_force(region=region)
 
 
 def grade_history(*, minor) -> QuerySet[GradeChange]:
@@ -126,9 +151,9 @@ def visit_compliance(*, user, start: date, end: date, today: date | None = None)
     }
 
 
-def indicator_table() -> QuerySet[Indicator]:
-    """Every indicator, switched-off ones included: the district administrator's checklist page."""
-    return Indicator.objects.order_by("sort_order", "code")
+def indicator_table(*, county: Region) -> list[Indicator]:
+    """Every indicator as in force in `county`, switched-off ones included: the county's checklist page."""
+    return indicators_in_force(region=county, active_only=False)
 
 
 def grade_policy_table(*, county) -> dict[str, dict]:
@@ -154,3 +179,50 @@ def helper_current(*, minor) -> PairedHelper | None:
 
 def emergency_response_list(*, minor) -> QuerySet[EmergencyResponse]:
     return EmergencyResponse.objects.filter(minor=minor).select_related("recorded_by").order_by("-acted_at", "-id")
+
+
+POLICY_HISTORY_LIMIT = 50
+
+
+def policy_history(*, county: Region, limit: int = POLICY_HISTORY_LIMIT) -> list:
+    """Who changed the checklist and the grade policies in force in `county`, when, from → to (issue 10
+    §7): the deployment defaults (also edited in the admin) and the county's own rows, newest first.
+    Trigger-written events (tiers.audit); empty on SQLite."""
+    from django.apps import apps
+    from django.utils.translation import gettext as _
+
+    from cases.models import RiskGrade
+    from tiers.audit import history_rows
+
+    def events(name: str):
+        return apps.get_model("screening", name).objects.order_by("-pgh_created_at", "-pgh_id")
+
+    names = dict(Indicator.objects.values_list("pk", "name"))
+    policy_fields = [
+        "visit_interval_days",
+        "requires_helper",
+        "response_deadline_hours",
+        "contact_interval_until_response_days",
+    ]
+    rows = history_rows(
+        events("IndicatorEvent")[:limit],
+        fields=["name", *INDICATOR_OVERRIDE_FIELDS],
+        label=lambda e: _("系统默认指标“%(name)s”") % {"name": e.name},
+    )
+    rows += history_rows(
+        events("IndicatorOverrideEvent").filter(county_id=county.pk)[:limit],
+        fields=list(INDICATOR_OVERRIDE_FIELDS),
+        label=lambda e: (
+            _("%(county)s自定指标“%(name)s”") % {"county": county.name, "name": names.get(e.indicator_id, "?")}
+        ),
+    )
+    rows += history_rows(
+        events("GradePolicyEvent").filter(Q(county__isnull=True) | Q(county_id=county.pk))[:limit],
+        fields=policy_fields,
+        label=lambda e: (
+            _("%(county)s自定%(grade)s要求") % {"county": county.name, "grade": RiskGrade(e.grade).label}
+            if e.county_id
+            else _("系统默认%(grade)s要求") % {"grade": RiskGrade(e.grade).label}
+        ),
+    )
+    return sorted(rows, key=lambda row: row.at, reverse=True)[:limit]

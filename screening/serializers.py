@@ -9,10 +9,23 @@ from screening.services.visits import VISIT_TEXT_FIELDS
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
+    county_setting = serializers.SerializerMethodField(help_text="True when the county set its own minimum grade.")
+
     class Meta:
         model = Indicator
-        fields = ["code", "name", "description", "min_grade", "prefill_categories", "prefill_guardian_flags"]
+        fields = [
+            "code",
+            "name",
+            "description",
+            "min_grade",
+            "county_setting",
+            "prefill_categories",
+            "prefill_guardian_flags",
+        ]
         read_only_fields = fields
+
+    def get_county_setting(self, indicator) -> bool:
+        return getattr(indicator, "override", None) is not None
 
 
 class IndicatorCodesField(serializers.ListField):

@@ -42,10 +42,10 @@ from screening.services.grading import (
     helper_assign,
     indicator_prefill,
 )
-from screening.services.policy import grade_policy_set, indicator_set
+from screening.services.policy import grade_policy_reset, grade_policy_set, indicator_reset, indicator_set
 from screening.services.visits import may_log_visit, visit_log
-from tiers.roles import ROLE_POLICIES, Capability, Level
-from tiers.selectors import user_can, user_posts, user_reach
+from tiers.roles import Capability
+from tiers.selectors import policy_counties, user_can, user_reach
 
 WORKLIST_LIMIT = 100
 ALERT_PAGE_SIZE = 25
@@ -190,7 +190,7 @@ def assessment_create(request, pk: int):
     minor = _gradable_minor(request, pk)
     form = AssessmentForm(
         request.POST or None,
-        indicators=list(selectors.indicator_list()),
+        indicators=selectors.indicator_list(region=minor.region),
         prefill=indicator_prefill(minor=minor),
     )
     if request.method == "POST" and form.is_valid():
@@ -331,18 +331,8 @@ def notification_mark_all_read(request):
 # --- the district's grade policies and checklist --------------------------------------------------
 
 
-def _policy_counties(user) -> list:
-    return [
-        post.region
-        for post in user_posts(user)
-        if post.region.level == Level.COUNTY
-        and post.region.is_active
-        and Capability.MANAGE_POLICY in ROLE_POLICIES[post.role].capabilities
-    ]
-
-
 def _policy_county(request):
-    counties = _policy_counties(request.user)
+    counties = policy_counties(request.user)
     if not counties:
         raise PermissionDenied
     wanted = request.POST.get("county") or request.GET.get("county")
@@ -365,18 +355,26 @@ def _policy_page(request, county, counties, *, bound_grade=None, bound_indicator
             form = GradePolicyForm(initial=GradePolicyForm.initial_for(entry["own"] or entry["default"]), prefix=grade)
         grade_rows.append({"grade": grade, "label": grade.label, **entry, "form": form})
     indicator_rows = []
-    for indicator in selectors.indicator_table():
+    for indicator in selectors.indicator_table(county=county):
         if bound_indicator is not None and bound_indicator[0] == indicator.code:
             form = bound_indicator[1]
         else:
             form = IndicatorForm(
                 initial={"min_grade": indicator.min_grade, "is_active": indicator.is_active}, prefix=indicator.code
             )
-        indicator_rows.append({"indicator": indicator, "form": form})
+        indicator_rows.append(
+            {"indicator": indicator, "form": form, "default_grade_label": RiskGrade(indicator.default_min_grade).label}
+        )
     return render(
         request,
         "screening/policy.html",
-        {"county": county, "counties": counties, "grade_rows": grade_rows, "indicator_rows": indicator_rows},
+        {
+            "county": county,
+            "counties": counties,
+            "grade_rows": grade_rows,
+            "indicator_rows": indicator_rows,
+            "history": selectors.policy_history(county=county),
+        },
     )
 
 
@@ -429,6 +427,40 @@ def indicator_update(request, code: str):
             messages.success(request, _("已保存指标“%(name)s”。") % {"name": indicator.name})
             return redirect(f"{_policy_url(county)}#indicator-{code}")
     return _policy_page(request, county, counties, bound_indicator=(code, form))
+
+
+@login_required
+@require_POST
+def grade_policy_reset_view(request, grade: str):
+    if grade not in RiskGrade.values:
+        raise Http404
+    county, _counties = _policy_county(request)
+    try:
+        reset = grade_policy_reset(actor=request.user, county=county, grade=grade)
+    except RegistryPermissionDenied:
+        raise PermissionDenied from None
+    if reset:
+        messages.success(
+            request,
+            _("%(county)s%(grade)s等级已恢复使用系统默认要求。")
+            % {"county": county.name, "grade": RiskGrade(grade).label},
+        )
+    return redirect(f"{_policy_url(county)}#grade-{grade}")
+
+
+@login_required
+@require_POST
+def indicator_reset_view(request, code: str):
+    county, _counties = _policy_county(request)
+    try:
+        reset = indicator_reset(actor=request.user, county=county, code=code)
+    except RegistryPermissionDenied:
+        raise PermissionDenied from None
+    except ValidationError:
+        raise Http404 from None
+    if reset:
+        messages.success(request, _("%(county)s已恢复使用该指标的系统默认设置。") % {"county": county.name})
+    return redirect(f"{_policy_url(county)}#indicator-{code}")
 
 
 def _policy_url(county) -> str:

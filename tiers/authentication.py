@@ -5,6 +5,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from tiers.audit import context_user
 from tiers.services import token_authenticate
 
 
@@ -24,6 +25,8 @@ class ApiTokenAuthentication(BaseAuthentication):
         token = token_authenticate(key=key)
         if token is None:
             raise exceptions.AuthenticationFailed(_("令牌无效、已过期或已吊销。"))
+        # DRF authenticates inside the view, after the history middleware opened the context.
+        context_user(token.user)
         return token.user, token
 
     def authenticate_header(self, request):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -46,7 +47,13 @@ class Region(models.Model):
     def is_within(self, other: Region) -> bool:
         return self.path.startswith(other.path)
 
+    @property
+    def county_code(self) -> str:
+        """The division code of the county this unit lies in (the first segment of its path)."""
+        return self.path.split("/", 1)[0]
 
+
+@pghistory.track()
 class StaffPost(models.Model):
     """A user's post: a role held in one region. A user may hold several."""
 
@@ -77,6 +84,8 @@ class StaffPost(models.Model):
         return f"{self.region.name} · {self.get_role_display()}"
 
 
+# The last use is bookkeeping, not a grant: an update that only touches it writes no event.
+@pghistory.track(exclude=["last_used_at"])
 class ApiToken(models.Model):
     """A bearer token for the REST API. Only a hash of the key is stored; the key is shown once."""
 

@@ -50,6 +50,17 @@ def user_posts(user) -> list[StaffPost]:
     return cached
 
 
+def policy_counties(user) -> list[Region]:
+    """The active counties whose own rules the user may set (county posts with MANAGE_POLICY)."""
+    return [
+        post.region
+        for post in user_posts(user)
+        if post.region.level == Level.COUNTY
+        and post.region.is_active
+        and Capability.MANAGE_POLICY in ROLE_POLICIES[post.role].capabilities
+    ]
+
+
 def forget_posts(user) -> None:
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)

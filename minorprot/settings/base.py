@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pghistory
 from celery.schedules import crontab
 
 from minorprot.settings.environment import env_bool, env_database, env_int, env_list, env_redis_url, env_str
@@ -34,6 +35,8 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "guardian",
     "django_celery_beat",
+    "pgtrigger",
+    "pghistory",
     "tiers",
     "cases",
     "screening",
@@ -49,11 +52,22 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who changed a grant or a rule: pghistory's context (user, url) on the trigger-written events.
+    "tiers.audit.HistoryMiddleware",
     # One AccessLog row per minor a successful response showed (issue 10 §1; cases/access_recorder.py).
     "cases.services.access.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# The history of access grants and reference data (issue 10 §7): PostgreSQL triggers (django-pghistory)
+# write an event row for every insert, update and delete, also from the admin and queryset .update();
+# the event tables are append-only, and each event carries its context (user, url) in the row itself.
+# On SQLite (the embedded demo) no trigger is installed and nothing is recorded.
+PGHISTORY_DEFAULT_TRACKERS = (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+PGHISTORY_APPEND_ONLY = True
+PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 ROOT_URLCONF = "minorprot.urls"
 WSGI_APPLICATION = "minorprot.wsgi.application"

@@ -212,11 +212,15 @@ def _notify_also(*, referral: Referral) -> None:
     """A rule's extra notice (domain.md §6.1, e.g. RF-4: a dropout also notifies the education authority):
     the staff of that kind of department in the child's town (else the county) are told that a referral
     went out — without the child's data, which only the destination receives."""
-    rule = referral.rule
-    if rule is None or not rule.also_notify_kind or referral.minor.is_sealed:
+    if referral.rule is None or referral.minor.is_sealed:
         return
     from cases.services.alerts import notify
+    from referrals.selectors import referral_rule_in_force
     from referrals.services.rules import destination_for
+
+    rule = referral_rule_in_force(rule=referral.rule, region=referral.minor.region)
+    if not rule.also_notify_kind:
+        return
 
     organisation = destination_for(region=referral.minor.region, kind=rule.also_notify_kind)
     if organisation is None or organisation.pk == referral.organisation_id:

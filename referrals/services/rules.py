@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from cases.identity import age_on
 from cases.models import GUARDIAN_FLAGS, Case, CaseStage, Minor, MinorStatus
 from cases.services.registry import RegistryPermissionDenied
-from referrals.models import Referral, ReferralRule, ReferralStatus, ReferralSuggestion
+from referrals.models import Priority, Referral, ReferralRule, ReferralRuleOverride, ReferralStatus, ReferralSuggestion
+from referrals.selectors import referral_rule_in_force, referral_rules_in_force
 from screening.models import Assessment, AssessmentKind
-from tiers.models import Organisation, Region
+from tiers.models import Organisation, OrganisationKind, Region
 from tiers.roles import Capability, Level
 from tiers.selectors import user_reach
 
@@ -73,8 +74,9 @@ def rule_matches(rule: ReferralRule, facts: Facts) -> bool:
 
 
 def rules_matching(*, minor: Minor) -> list[ReferralRule]:
+    """The rules in force in the child's county that match the child's record."""
     facts = minor_facts(minor=minor)
-    return [rule for rule in ReferralRule.objects.filter(is_active=True) if rule_matches(rule, facts)]
+    return [rule for rule in referral_rules_in_force(region=minor.region) if rule_matches(rule, facts)]
 
 
 def destination_for(*, region: Region, kind: str) -> Organisation | None:
@@ -169,21 +171,20 @@ def suggestion_confirm(*, actor, suggestion: ReferralSuggestion, organisation: O
     )
     if not user_reach(actor, Capability.MANAGE_CASES).covers(suggestion.minor.region.path):
         raise RegistryPermissionDenied
+    rule = referral_rule_in_force(rule=suggestion.rule, region=suggestion.minor.region)
     case = Case.objects.filter(minor=suggestion.minor).exclude(stage=CaseStage.CLOSED).first()
     if case is None:
         raise ValidationError(
             {"suggestion": [ValidationError(_("该未成年人没有在办个案，请先立案。"), code="no_open_case")]}
         )
-    organisation = organisation or destination_for(
-        region=suggestion.minor.region, kind=suggestion.rule.destination_kind
-    )
+    organisation = organisation or destination_for(region=suggestion.minor.region, kind=rule.destination_kind)
     if organisation is None:
         raise ValidationError(
             {
                 "organisation": [
                     ValidationError(
                         _("本乡镇和区县都没有“%(kind)s”类单位，请选择接收单位。")
-                        % {"kind": suggestion.rule.get_destination_kind_display()},
+                        % {"kind": rule.get_destination_kind_display()},
                         code="no_destination",
                     )
                 ]
@@ -195,9 +196,84 @@ def suggestion_confirm(*, actor, suggestion: ReferralSuggestion, organisation: O
         actor=actor,
         case=case,
         organisation=organisation,
-        reason=_("按转介规则%(code)s：%(name)s。") % {"code": suggestion.rule.code, "name": suggestion.rule.name},
-        priority=suggestion.rule.priority,
-        rule=suggestion.rule,
+        reason=_("按转介规则%(code)s：%(name)s。") % {"code": rule.code, "name": rule.name},
+        priority=rule.priority,
+        rule=rule,
     )
     suggestion_decide(actor=actor, suggestion=suggestion, confirm=True)
     return referral
+
+
+# --- a county's own routing (domain.md §6.1, §14.7) -----------------------------------------------
+
+
+def _require_county(actor, county: Region) -> None:
+    if county.level != Level.COUNTY or not user_reach(actor, Capability.MANAGE_POLICY).covers(county.path):
+        raise RegistryPermissionDenied
+
+
+def _rule_default(code: str) -> ReferralRule:
+    rule = ReferralRule.objects.filter(code=code).first()
+    if rule is None:
+        raise ValidationError({"code": [ValidationError(_("转介规则不存在。"), code="invalid")]})
+    return rule
+
+
+def _refresh_county_on_commit(county: Region) -> None:
+    from referrals.tasks import refresh_county_suggestions
+
+    transaction.on_commit(lambda: refresh_county_suggestions.delay(county_id=county.pk))
+
+
+@transaction.atomic
+def referral_rule_set(
+    *,
+    actor,
+    county: Region,
+    code: str,
+    destination_kind: str,
+    priority: str,
+    urgent_draft: bool,
+    is_active: bool,
+    also_notify_kind: str = "",
+) -> ReferralRule:
+    """Route one rule differently in one county only (domain.md §6.1, §14.7). Copy-on-write: the
+    deployment default stays as it is and the county gets (or updates) its own routing, which wins
+    over the default there; the county's children are re-evaluated after commit. Returns the rule as
+    now in force in the county."""
+    _require_county(actor, county)
+    errors: dict[str, list] = {}
+    if destination_kind not in OrganisationKind.values:
+        errors["destination_kind"] = [ValidationError(_("请选择转介去向。"), code="invalid_choice")]
+    if priority not in Priority.values:
+        errors["priority"] = [ValidationError(_("请选择优先级。"), code="invalid_choice")]
+    if also_notify_kind and also_notify_kind not in OrganisationKind.values:
+        errors["also_notify_kind"] = [ValidationError(_("请选择通报单位类型。"), code="invalid_choice")]
+    if errors:
+        raise ValidationError(errors)
+    rule = _rule_default(code)
+    ReferralRuleOverride.objects.update_or_create(
+        county=county,
+        rule=rule,
+        defaults={
+            "destination_kind": destination_kind,
+            "priority": priority,
+            "also_notify_kind": also_notify_kind,
+            "urgent_draft": urgent_draft,
+            "is_active": is_active,
+        },
+    )
+    _refresh_county_on_commit(county)
+    return referral_rule_in_force(rule=rule, region=county)
+
+
+@transaction.atomic
+def referral_rule_reset(*, actor, county: Region, code: str) -> bool:
+    """Return one county to the deployment default routing of a rule (its own row is removed; the change
+    stays in the rule history). False when the county already followed the default."""
+    _require_county(actor, county)
+    rule = _rule_default(code)
+    deleted, _detail = ReferralRuleOverride.objects.filter(county=county, rule=rule).delete()
+    if deleted:
+        _refresh_county_on_commit(county)
+    return bool(deleted)

@@ -30,6 +30,7 @@ from screening.models import (
     PairedHelper,
     ResponseMeasure,
 )
+from screening.selectors import indicators_in_force
 from screening.services.followup import after_commit_update
 from tiers.models import Region
 from tiers.roles import Capability
@@ -63,7 +64,7 @@ def indicator_prefill(*, minor: Minor) -> set[str]:
     flags = {flag for guardian in minor.guardians.all() for flag in GUARDIAN_FLAGS if getattr(guardian, flag)}
     return {
         indicator.code
-        for indicator in Indicator.objects.filter(is_active=True)
+        for indicator in indicators_in_force(region=minor.region)
         if categories & set(indicator.prefill_categories) or flags & set(indicator.prefill_guardian_flags)
     }
 
@@ -119,7 +120,8 @@ def assessment_record(
         if assessed_on > timezone.localdate():
             raise ValidationError({"assessed_on": [ValidationError(_("评估日期不能晚于今天。"), code="future")]})
         codes = list(dict.fromkeys(indicator_codes))
-        indicators = list(Indicator.objects.filter(code__in=codes, is_active=True))
+        # The checklist in force in the child's county; the assessment refers to the default rows.
+        indicators = [i for i in indicators_in_force(region=minor.region) if i.code in codes]
         unknown = set(codes) - {i.code for i in indicators}
         if unknown:
             raise ValidationError(

@@ -1,5 +1,7 @@
-"""Editing the checklist and the grade policies: the district administrator's work (domain.md §3.1
-[PROPOSAL] and §14.7: grade criteria and visit rhythms are configurable, per district)."""
+"""Editing the checklist and the grade policies: the county civil-affairs post's work (domain.md §3.1
+[PROPOSAL] and §14.7: grade criteria and visit rhythms are configurable, per district). Rows without a
+county are the deployment defaults (seeded, changed only in the admin); a county post writes only its
+own county's settings, which win over the defaults there."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import RiskGrade
 from cases.services.registry import RegistryPermissionDenied
-from screening.models import GradePolicy, Indicator
+from screening.models import GradePolicy, Indicator, IndicatorOverride
 from tiers.models import Region
 from tiers.roles import Capability, Level
 from tiers.selectors import user_reach
@@ -61,16 +63,47 @@ def grade_policy_set(
 
 
 @transaction.atomic
+def grade_policy_reset(*, actor, county: Region, grade: str) -> bool:
+    """Return one county to the deployment default for `grade` (its own row is removed; the change
+    stays in the rule history). False when the county already followed the default."""
+    _require_county(actor, county)
+    deleted, _detail = GradePolicy.objects.filter(county=county, grade=grade).delete()
+    if deleted:
+        from screening.tasks import refresh_visit_plan
+
+        transaction.on_commit(lambda: refresh_visit_plan.delay())
+    return bool(deleted)
+
+
+def _indicator_default(code: str) -> Indicator:
+    indicator = Indicator.objects.filter(code=code).first()
+    if indicator is None:
+        raise ValidationError({"code": [ValidationError(_("指标不存在。"), code="invalid")]})
+    return indicator
+
+
+@transaction.atomic
 def indicator_set(*, actor, county: Region, code: str, min_grade: str, is_active: bool = True) -> Indicator:
-    """Change the minimum grade an indicator implies, or switch it off. Indicators are shared by the
-    deployment, so only a district administrator may change them; past assessments keep their grade."""
+    """Change, for one county only, the minimum grade an indicator implies, or switch it off there
+    (domain.md §3.1, §14.7). Copy-on-write: the deployment default stays as it is and the county gets
+    (or updates) its own setting, which wins over the default in that county. Past assessments keep
+    their grade. Returns the indicator as now in force in the county."""
     _require_county(actor, county)
     if min_grade not in RiskGrade.values:
         raise ValidationError({"min_grade": [ValidationError(_("请选择风险等级。"), code="invalid_choice")]})
-    indicator = Indicator.objects.select_for_update().filter(code=code).first()
-    if indicator is None:
-        raise ValidationError({"code": [ValidationError(_("指标不存在。"), code="invalid")]})
-    indicator.min_grade = min_grade
-    indicator.is_active = is_active
-    indicator.save(update_fields=["min_grade", "is_active", "updated_at"])
+    indicator = _indicator_default(code)
+    IndicatorOverride.objects.update_or_create(
+        county=county, indicator=indicator, defaults={"min_grade": min_grade, "is_active": is_active}
+    )
+    indicator.min_grade, indicator.is_active = min_grade, is_active
     return indicator
+
+
+@transaction.atomic
+def indicator_reset(*, actor, county: Region, code: str) -> bool:
+    """Return one county to the deployment default of an indicator (its own setting is removed; the
+    change stays in the rule history). False when the county already followed the default."""
+    _require_county(actor, county)
+    indicator = _indicator_default(code)
+    deleted, _detail = IndicatorOverride.objects.filter(county=county, indicator=indicator).delete()
+    return bool(deleted)

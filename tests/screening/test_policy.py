@@ -39,7 +39,8 @@ def test_an_interval_of_zero_days_is_rejected(county_officer, tree):
 
 def test_an_indicator_regraded_by_the_district_changes_future_assessments(county_officer, town_officer, tree, minor_a1):
     indicator_set(actor=county_officer, county=tree.county, code="POVERTY", min_grade="ORANGE")
-    assert Indicator.objects.get(code="POVERTY").min_grade == "ORANGE"
+    # Copy-on-write: the county's own setting; the deployment default stays as it was.
+    assert Indicator.objects.get(code="POVERTY").min_grade == "YELLOW"
     assessment = assessment_record(
         actor=town_officer, minor=minor_a1, kind="RISK_LEVEL", indicator_codes=["POVERTY"], assessed_on=date.today()
     )

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from screening.models import GradePolicy, Indicator
+from screening.models import GradePolicy, Indicator, IndicatorOverride
 from screening.services.grading import assessment_record
 from screening.services.plan import visit_plan_refresh
 from screening.services.visits import visit_log
@@ -152,8 +152,10 @@ def test_county_officer_regrades_and_switches_off_an_indicator(client, tree, cou
         {"county": tree.county.pk, "POVERTY-min_grade": "ORANGE"},
     )
 
-    indicator = Indicator.objects.get(code="POVERTY")
-    assert (indicator.min_grade, indicator.is_active) == ("ORANGE", False)
+    own = IndicatorOverride.objects.get(county=tree.county, indicator__code="POVERTY")
+    assert (own.min_grade, own.is_active) == ("ORANGE", False)
+    default = Indicator.objects.get(code="POVERTY")
+    assert (default.min_grade, default.is_active) == ("YELLOW", True)
 
 
 @pytest.mark.parametrize("persona", ["town_officer", "child_director", "leadership_viewer"])
