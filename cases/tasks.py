@@ -9,11 +9,15 @@ from django.core.mail import send_mass_mail
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_notification_email(*, user_ids: list[int], title: str, body: str = "", url: str = "") -> int:
-    """E-mail a notification to those of `user_ids` who have an address. Re-sending is harmless."""
+def send_notification_email(*, user_ids: list[int], url: str = "", title: str = "", body: str = "") -> int:
+    """E-mail a notification to those of `user_ids` who have an address. Re-sending is harmless.
+    The text is the neutral one of cases.services.alerts.notification_email with a link; `title` and
+    `body` (sent by tasks queued before that rule) are ignored, never mailed."""
+    from cases.services.alerts import notification_email
+
     users = get_user_model().objects.filter(pk__in=user_ids, is_active=True).exclude(email="")
-    text = "\n\n".join(part for part in (body, url) if part) or title
-    messages = [(f"[minorprot] {title}", text, settings.DEFAULT_FROM_EMAIL, [user.email]) for user in users]
+    subject, text = notification_email(url=url)
+    messages = [(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email]) for user in users]
     return send_mass_mail(messages, fail_silently=False) if messages else 0
 
 

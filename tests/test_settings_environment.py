@@ -41,6 +41,7 @@ def test_the_embedded_defaults_start_without_any_variable(tmp_path):
         ("REDIS_URL", "localhost:6379", "REDIS_URL='localhost:6379' is not a Redis URL"),
         ("REDIS_URL", "redis://localhost:sixthree/0", "REDIS_URL has a malformed port"),
         ("DEBUG", "maybe", "DEBUG='maybe' is not a boolean"),
+        ("MINORPROT_SITE_URL", "minorprot.example.gov.cn", "MINORPROT_SITE_URL='minorprot.example.gov.cn' is not"),
     ],
 )
 def test_a_malformed_value_stops_the_start_with_a_message_naming_the_variable(tmp_path, variable, value, message):

@@ -57,15 +57,32 @@ def recipients_for(*, region_paths: Iterable[str], roles: Iterable[str]) -> dict
 
 
 def notify(*, user_ids: Iterable[int], title: str, body: str = "", url: str = "", alert: Alert | None = None) -> None:
-    """Send an in-app notification (and an e-mail after commit) to each user, at most once per alert."""
+    """Send an in-app notification (and an e-mail after commit) to each user, at most once per alert.
+    The title and body stay in the system; the e-mail says only that something waits, with a link
+    (notification_email)."""
     rows = [
         Notification(user_id=uid, alert=alert, title=title[:200], body=body, url=url[:300]) for uid in set(user_ids)
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=alert is not None)
-    _email_after_commit(user_ids=set(user_ids), title=title, body=body, url=url)
+    _email_after_commit(user_ids=set(user_ids), url=url)
 
 
-def _email_after_commit(*, user_ids: set[int], title: str, body: str, url: str) -> None:
+def notification_email(*, url: str = "") -> tuple[str, str]:
+    """Subject and body of the e-mail announcing a notification: a neutral sentence and an absolute link
+    to the item (or to the notification list), never the notification's own text. E-mail leaves the
+    system, so it carries no child's name, ID number or other personal data (domain.md §13; issue 10
+    item 11): whoever follows the link logs in, and what they then see is checked and logged."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    path = url or reverse("notification_list")
+    link = path if path.startswith(("http://", "https://")) else settings.MINORPROT_SITE_URL + path
+    subject = "[minorprot] " + _("您有一条新的预警/通知")
+    body = _("您有一条新的预警/通知，请登录系统查看：") + "\n" + link + "\n"
+    return subject, body
+
+
+def _email_after_commit(*, user_ids: set[int], url: str) -> None:
     from django.contrib.auth import get_user_model
 
     if not user_ids or not get_user_model().objects.filter(pk__in=user_ids).exclude(email="").exists():
@@ -74,7 +91,7 @@ def _email_after_commit(*, user_ids: set[int], title: str, body: str, url: str) 
     def send() -> None:
         from cases.tasks import send_notification_email
 
-        send_notification_email.delay(user_ids=sorted(user_ids), title=title, body=body, url=url)
+        send_notification_email.delay(user_ids=sorted(user_ids), url=url)
 
     transaction.on_commit(send)
 

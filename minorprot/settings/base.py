@@ -11,7 +11,15 @@ from pathlib import Path
 import pghistory
 from celery.schedules import crontab
 
-from minorprot.settings.environment import env_bool, env_database, env_int, env_list, env_redis_url, env_str
+from minorprot.settings.environment import (
+    env_bool,
+    env_database,
+    env_int,
+    env_list,
+    env_redis_url,
+    env_site_url,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("MINORPROT_VAR_DIR", str(BASE_DIR / "var")))
@@ -302,6 +310,8 @@ MINORPROT_REFERRAL_ACCEPT_HOURS = {
 }
 MINORPROT_REFERRAL_FEEDBACK_DAYS = env_int("MINORPROT_REFERRAL_FEEDBACK_DAYS", 14)
 MINORPROT_REFERRAL_GRANT_DAYS_AFTER_CLOSE = env_int("MINORPROT_REFERRAL_GRANT_DAYS_AFTER_CLOSE", 30)
+# The site's address as users reach it: e-mails carry a link built on it, never a child's data (issue 10).
+MINORPROT_SITE_URL = env_site_url("MINORPROT_SITE_URL", "http://127.0.0.1:8000")
 # Webhooks (issue 5 §5): attempts before a delivery is FAILED, first backoff, request timeout.
 MINORPROT_WEBHOOK_MAX_ATTEMPTS = env_int("MINORPROT_WEBHOOK_MAX_ATTEMPTS", 8)
 MINORPROT_WEBHOOK_BACKOFF_SECONDS = env_int("MINORPROT_WEBHOOK_BACKOFF_SECONDS", 30)

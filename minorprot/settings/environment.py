@@ -92,6 +92,18 @@ def env_redis_url(name: str) -> str | None:
     return raw
 
 
+def env_site_url(name: str, default: str) -> str:
+    """The site's own address as users reach it (scheme and host, optionally a path prefix), without a
+    trailing slash: e-mails carry links built on it."""
+    raw = os.environ.get(name) or default
+    parsed = urlparse(raw)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname or parsed.query or parsed.fragment:
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={raw!r} is not the site's address; expected e.g. https://minorprot.example.gov.cn."
+        )
+    return raw.rstrip("/")
+
+
 def _redact(url: str) -> str:
     parsed = urlparse(url)
     if parsed.password:

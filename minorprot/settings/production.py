@@ -1,14 +1,15 @@
 """Production: everything from the environment, HTTPS only, passes `manage.py check --deploy`.
 
 Required: SECRET_KEY (at least 50 random characters), DATABASE_URL (PostgreSQL), REDIS_URL,
-ALLOWED_HOSTS. Optional: CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT (default on; switch off only when a
+ALLOWED_HOSTS. Optional: MINORPROT_SITE_URL (links in e-mails; https://<first allowed host>),
+CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT (default on; switch off only when a
 proxy in front already redirects), EMAIL_URL-style settings below.
 """
 
 from django.core.exceptions import ImproperlyConfigured
 
 from minorprot.settings.base import *
-from minorprot.settings.environment import env_bool, env_int, env_list, env_str
+from minorprot.settings.environment import env_bool, env_int, env_list, env_site_url, env_str
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY")
@@ -22,6 +23,9 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL must be set in production (Celery broker and cache).")
 
+# Links in e-mails: https:// + the first allowed host unless set (a wildcard host cannot stand for the site).
+_SITE_HOSTS = [host for host in ALLOWED_HOSTS if not host.startswith((".", "*"))]
+MINORPROT_SITE_URL = env_site_url("MINORPROT_SITE_URL", f"https://{_SITE_HOSTS[0]}" if _SITE_HOSTS else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [f"https://{host}" for host in ALLOWED_HOSTS])
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
