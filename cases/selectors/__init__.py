@@ -149,7 +149,13 @@ def minor_may_change(*, user, minor: Minor) -> bool:
 
 def minor_history(*, user, minor: Minor) -> QuerySet[MinorEvent]:
     # The caller has already obtained `minor` through minor_get, which scoped it.
-    return MinorEvent.objects.filter(minor=minor).select_related("actor").order_by("-at", "-id")
+    events = MinorEvent.objects.filter(minor=minor).select_related("actor").order_by("-at", "-id")
+    if minor.anonymised_at is not None:
+        # A deletion request was granted: the append-only rows stay, shown redacted (issue 10 §9).
+        from cases.privacy.requests.selectors import history_redacted
+
+        return history_redacted(events, anonymised_at=minor.anonymised_at)
+    return events
 
 
 def category_list() -> QuerySet[Category]:

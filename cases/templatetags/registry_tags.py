@@ -26,6 +26,7 @@ from cases.models import (
     NoIdReason,
     OrphanCareSetting,
 )
+from cases.models.privacy import DataRequestKind, DataRequestStatus
 from tiers.models import Region
 from tiers.roles import Level
 from tiers.selectors import region_label
@@ -42,8 +43,12 @@ _CHOICES: dict[str, type[models.TextChoices]] = {
     "status": MinorStatus,
     "closed_reason": ClosedReason,
     "relation": GuardianRelation,
+    "data_request": DataRequestKind,
+    "data_request_status": DataRequestStatus,
 }
 _SPECIAL_LABELS = {
+    "data_request": gettext_lazy("更正删除申请"),
+    "data_request_status": gettext_lazy("申请决定"),
     "category": gettext_lazy("困境类别"),
     "category_note": gettext_lazy("类别说明"),
     "region": gettext_lazy("现居住地"),
