@@ -79,9 +79,19 @@ def access_log_record(
     """Write one access-log row now (a download, an export); the request's recorder skips that minor."""
     if minor is not None:
         _mark_explicit([minor.pk])
+        action, detail = _emergency_kind(user, minor.pk, action, detail)
     return AccessLog.objects.create(
         user=user, minor=minor, action=action, channel=channel, detail=detail or {}, **_request_fields(request)
     )
+
+
+def _emergency_kind(user, minor_id: int, action: str, detail: dict[str, Any] | None) -> tuple[str, dict | None]:
+    """A read under a break-the-glass grant is logged EMERGENCY whoever writes the row (the kind kept)."""
+    from cases.selectors.emergency import emergency_minor_ids
+
+    if minor_id in emergency_minor_ids(user):
+        return AccessLog.Action.EMERGENCY, {**(detail or {}), "kind": action}
+    return action, detail
 
 
 def access_log_record_many(
@@ -91,13 +101,11 @@ def access_log_record_many(
     ids = [minor.pk if isinstance(minor, Minor) else int(minor) for minor in minors]
     _mark_explicit(ids)
     fields = _request_fields(request)
-    AccessLog.objects.bulk_create(
-        [
-            AccessLog(user=user, minor_id=pk, action=action, channel=channel, detail=detail or {}, **fields)
-            for pk in ids
-        ],
-        batch_size=2000,
-    )
+    rows = []
+    for pk in ids:
+        kind, row_detail = _emergency_kind(user, pk, action, detail)
+        rows.append(AccessLog(user=user, minor_id=pk, action=kind, channel=channel, detail=row_detail or {}, **fields))
+    AccessLog.objects.bulk_create(rows, batch_size=2000)
 
 
 def _declared_kind(view_func, request) -> str | None:

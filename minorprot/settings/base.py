@@ -310,6 +310,8 @@ MINORPROT_REFERRAL_ACCEPT_HOURS = {
 }
 MINORPROT_REFERRAL_FEEDBACK_DAYS = env_int("MINORPROT_REFERRAL_FEEDBACK_DAYS", 14)
 MINORPROT_REFERRAL_GRANT_DAYS_AFTER_CLOSE = env_int("MINORPROT_REFERRAL_GRANT_DAYS_AFTER_CLOSE", 30)
+# Break the glass (issue 10 §10): how long a county user's emergency access to a record outside their reach lasts.
+MINORPROT_EMERGENCY_ACCESS_HOURS = env_int("MINORPROT_EMERGENCY_ACCESS_HOURS", 4)
 # The site's address as users reach it: e-mails carry a link built on it, never a child's data (issue 10).
 MINORPROT_SITE_URL = env_site_url("MINORPROT_SITE_URL", "http://127.0.0.1:8000")
 # Webhooks (issue 5 §5): attempts before a delivery is FAILED, first backoff, request timeout.
