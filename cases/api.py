@@ -18,6 +18,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from cases.models import AccessLog, Category, Gender, Minor, MinorStatus, Notification, RiskGrade
+from cases.privacy.sealing.serializers import MinorSealSerializer, MinorUnsealSerializer
+from cases.privacy.sealing.services import minor_seal, minor_unseal
 from cases.selectors import category_list, minor_get, minor_history, minor_list, notification_list, search_q
 from cases.serializers import (
     CategorySerializer,
@@ -234,6 +236,19 @@ class MinorViewSet(
     def reopen(self, request, pk=None):
         """Return a closed record to the active ledger."""
         return self._run(minor_reopen, MinorReopenSerializer)
+
+    @extend_schema(request=MinorSealSerializer, responses={200: MinorSerializer})
+    @action(detail=True, methods=["post"])
+    def seal(self, request, pk=None):
+        """Seal the record (town office head; reason required, optional document): only the town office roles
+        of its town and the county civil-affairs post see it from now on (issue 10 §3)."""
+        return self._run(minor_seal, MinorSealSerializer)
+
+    @extend_schema(request=MinorUnsealSerializer, responses={200: MinorSerializer})
+    @action(detail=True, methods=["post"])
+    def unseal(self, request, pk=None):
+        """Lift the seal (town office head; reason required)."""
+        return self._run(minor_unseal, MinorUnsealSerializer)
 
     @extend_schema(responses={200: MinorEventSerializer(many=True)})
     @action(detail=True, methods=["get"])

@@ -71,6 +71,7 @@ from cases.models import (
     Track,
     WorkingGroup,
 )
+from cases.privacy.sealing.selectors import group_measures_for
 from cases.selectors import minor_get
 from cases.selectors.casework import (
     CaseFilters,
@@ -86,7 +87,6 @@ from cases.selectors.casework import (
     case_placements,
     group_get,
     group_list,
-    group_open_measures,
 )
 from cases.selectors.casework_lists import (
     benefit_list,
@@ -843,11 +843,17 @@ class WorkingGroupViewSet(
     def measures(self, request, pk=None):
         """The group's open measures, overdue first (issue 4 §1)."""
         group = self.get_object()
-        measures = group_open_measures(group=group)
+        is_member = group.members.filter(pk=request.user.pk).exists()
+        # A child the caller may not see (sealed, or a figures-only login) is a reference (issue 10 §3, §4).
+        measures = group_measures_for(user=request.user, group=group, is_member=is_member)
         for measure in measures:
             measure.group = group
         prefetch_related_objects(measures, "created_by")
-        return Response(MeasureSerializer(measures, many=True, context=self.get_serializer_context()).data)
+        data = MeasureSerializer(measures, many=True, context=self.get_serializer_context()).data
+        for measure, row in zip(measures, data, strict=True):
+            if not measure.shows_child:
+                row.update(minor_name=measure.child_reference, outcome="")
+        return Response(data)
 
 
 class OrganisationFilter(django_filters.FilterSet):

@@ -61,6 +61,7 @@ from cases.models import (
     Track,
     WorkingGroup,
 )
+from cases.privacy.sealing.selectors import group_measures_for
 from cases.selectors import casework as selectors
 from cases.selectors import minor_get
 from cases.selectors.casework_staff import (
@@ -827,17 +828,20 @@ def _group_page(request, group: WorkingGroup, *, bound: dict[int, forms.Form] | 
     bound = bound or {}
     user = request.user
     today = timezone.localdate()
-    measures = selectors.group_open_measures(group=group)
     # Mirrors measure_may_update for this one group without a query per measure.
     is_member = group.members.filter(pk=user.pk).exists()
+    # A child the user may not see (sealed, or a figures-only login) appears as a reference (issue 10 §3, §4).
+    measures = group_measures_for(user=user, group=group, is_member=is_member)
     manage = user_reach(user, Capability.MANAGE_CASES)
     records = user_reach(user, Capability.VIEW_RECORDS)
     for measure in measures:
         path = measure.case.minor.region.path
         measure.overdue = measure.due_on < today
         measure.overdue_days = (today - measure.due_on).days
-        measure.may_view_case = records.covers(path)
-        measure.may_update = is_member or manage.covers(path) or measure.responsible_user_id == user.pk
+        measure.may_view_case = measure.shows_child and records.covers(path)
+        measure.may_update = measure.shows_child and (
+            is_member or manage.covers(path) or measure.responsible_user_id == user.pk
+        )
         if measure.may_update:
             measure.form = bound.get(measure.pk) or MeasureProgressForm(measure=measure, back="group")
     return render(

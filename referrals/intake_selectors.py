@@ -10,6 +10,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
+from cases.privacy.sealing.selectors import sealed_visible_q
 from referrals.models import Report, ReportEvent, ReportStatus
 from referrals.services.intake import partner_organisation
 from tiers.roles import Capability
@@ -18,7 +19,11 @@ from tiers.selectors import scope_q
 
 def report_queue(*, user, status: str = "") -> QuerySet[Report]:
     """The staff intake queue: untriaged first, then the most recent."""
-    queryset = Report.objects.filter(scope_q(user, Capability.VIEW_RECORDS, field="town__path") | Q(owner=user))
+    queryset = Report.objects.filter(
+        scope_q(user, Capability.VIEW_RECORDS, field="town__path") | Q(owner=user),
+        # A report linked to a sealed record only for VIEW_SEALED holders of its subtree (issue 10 §3).
+        Q(minor__isnull=True) | sealed_visible_q(user, "minor__"),
+    )
     if status:
         queryset = queryset.filter(status=status)
     return queryset.select_related("town", "village", "owner", "reporter_organisation").order_by(

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cases.identity import age_on
+from cases.selectors import minor_scope_q
 from referrals.models import (
     RULE_OVERRIDE_FIELDS,
     Referral,
@@ -28,7 +29,7 @@ from referrals.services.lifecycle import EventKind, partner_organisation_ids
 from tiers import grants
 from tiers.models import Region
 from tiers.roles import Capability
-from tiers.selectors import scope_q, user_reach
+from tiers.selectors import user_reach
 
 HIDDEN_FROM_PARTNERS = (ReferralStatus.DRAFT, ReferralStatus.REVOKED)
 
@@ -91,7 +92,7 @@ def is_town_view(*, user, referral: Referral) -> bool:
 
 def referral_list(*, user, filters: ReferralFilters | None = None) -> QuerySet[Referral]:
     filters = filters or ReferralFilters()
-    town = scope_q(user, Capability.VIEW_RECORDS, field="minor__region__path")
+    town = minor_scope_q(user, Capability.VIEW_RECORDS, prefix="minor__")
     partner_ids = partner_referrals(user=user).values("pk") if partner_organisation_ids(user) else None
     condition = town | Q(pk__in=partner_ids) if partner_ids is not None else town
     referrals = Referral.objects.filter(condition)

@@ -27,6 +27,7 @@ from reporting.selectors.dashboard import (
     trend_for,
 )
 from reporting.selectors.governance import governance_for_quarter
+from reporting.small_cells import small_cells_suppressed
 from reporting.tables import figure_charts, figure_tables, table_for_display, trend_table
 from tiers.roles import Capability
 from tiers.selectors import user_reach
@@ -62,7 +63,7 @@ def dashboard_home(request):
 def dashboard(request, pk: int):
     region = dashboard_region_get(user=request.user, pk=pk)
     quarter = _quarter(request)
-    figures = figures_for(region=region, quarter=quarter)
+    figures = small_cells_suppressed(figures_for(region=region, quarter=quarter), user=request.user)
     trend = trend_for(region=region, quarter=quarter, figures=figures)
     tables = {table["key"]: table_for_display(table) for table in figure_tables(figures)}
     tables["trend"] = table_for_display(trend_table(trend))
@@ -103,7 +104,7 @@ def dashboard_export(request, pk: int):
     if not user_reach(request.user, Capability.EXPORT).covers(region.path):
         raise PermissionDenied(_("您的岗位无权导出统计表。"))
     quarter = _quarter(request)
-    figures = figures_for(region=region, quarter=quarter)
+    figures = small_cells_suppressed(figures_for(region=region, quarter=quarter), user=request.user)
     tables = [trend_table(trend_for(region=region, quarter=quarter, figures=figures)), *figure_tables(figures)]
     content = tables_workbook(title=f"{region.name} {quarter.label}", tables=tables)
     access_log_record(

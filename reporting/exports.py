@@ -35,12 +35,11 @@ from cases.models import (
     NoIdReason,
     RiskGrade,
 )
-from cases.selectors import MinorFilters, minor_list
+from cases.selectors import MinorFilters, minor_list, minor_scope_q
 from reporting.xlsx import TEXT_FORMAT, header_row, row_cells, set_column_widths
 from screening.models import PairedHelper, Visit
 from tiers.models import Region
 from tiers.roles import Capability, Level
-from tiers.selectors import scope_q
 
 CHUNK_SIZE = 2000
 
@@ -85,7 +84,7 @@ def ledger_minor_list(*, user, filters: MinorFilters) -> QuerySet[Minor]:
     last_visit = Visit.objects.filter(minor=OuterRef("pk")).order_by("-visited_at").values("visited_at")[:1]
     return (
         minor_list(user=user, filters=filters)
-        .filter(scope_q(user, Capability.EXPORT))
+        .filter(minor_scope_q(user, Capability.EXPORT))
         .select_related("visit_plan")
         .prefetch_related(
             Prefetch(
@@ -102,7 +101,7 @@ def ledger_minor_list(*, user, filters: MinorFilters) -> QuerySet[Minor]:
 
 def ledger_count(*, user, filters: MinorFilters) -> int:
     """How many rows the ledger under `filters` has (decides between answering at once and a worker)."""
-    return minor_list(user=user, filters=filters).filter(scope_q(user, Capability.EXPORT)).count()
+    return minor_list(user=user, filters=filters).filter(minor_scope_q(user, Capability.EXPORT)).count()
 
 
 def ledger_build(*, user, filters: MinorFilters, today: date | None = None) -> LedgerExport:

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from reporting.quarters import Quarter
 from reporting.selectors.dashboard import DASHBOARD_LEVELS, figures_for, trend_for
+from reporting.small_cells import small_cells_suppressed
 from tiers.roles import Capability
 from tiers.selectors import region_list
 
@@ -53,7 +54,7 @@ class FiguresViewSet(viewsets.ViewSet):
         query = FiguresQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         quarter = query.validated_data.get("quarter") or Quarter.current()
-        body = dict(figures_for(region=region, quarter=quarter))
+        body = dict(small_cells_suppressed(figures_for(region=region, quarter=quarter), user=request.user))
         if query.validated_data["trend"]:
             body["trend"] = trend_for(region=region, quarter=quarter, count=query.validated_data["trend"], figures=body)
         return Response(body)

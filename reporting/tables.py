@@ -36,6 +36,12 @@ def percent_text(value: float | None, digits: int = 1) -> str:
     return "—" if value is None or value == "" else f"{float(value) * 100:.{int(digits)}f}%"
 
 
+def _by_count(item: tuple[str, int | str]) -> tuple[int, str]:
+    """Largest count first; a suppressed small cell ("<5", reporting.small_cells) after the counted ones."""
+    code, n = item
+    return (-n if isinstance(n, int) else 0, code)
+
+
 def _table(key: str, title: str, columns: list[str], rows: list[list], percent_columns=()) -> dict:
     return {"key": key, "title": title, "columns": columns, "rows": rows, "percent_columns": list(percent_columns)}
 
@@ -98,7 +104,7 @@ def figure_tables(figures: dict) -> list[dict]:
             [[grade_label(grade), registry["grades"].get(grade, 0)] for grade in [*GRADES, UNGRADED]],
         )
     )
-    category_rows = sorted(registry["categories"].items(), key=lambda item: (-item[1], item[0]))
+    category_rows = sorted(registry["categories"].items(), key=_by_count)
     tables.append(
         _table(
             "categories",
@@ -334,7 +340,8 @@ def figure_charts(figures: dict, trend: list[dict] | None = None) -> dict[str, d
             for g in grades
         ],
     )
-    top = sorted(registry["categories"].items(), key=lambda item: (-item[1], item[0]))[:12]
+    # A small cell shown as "<5" (reporting.small_cells) is in the table only, not drawn.
+    top = [item for item in sorted(registry["categories"].items(), key=_by_count) if isinstance(item[1], int)][:12]
     charts["categories"] = chart_spec(
         kind="hbar",
         title=_("主要困境类别"),

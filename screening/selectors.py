@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Alert, MinorStatus
+from cases.selectors import minor_scope_q
 from screening.models import (
     INDICATOR_OVERRIDE_FIELDS,
     Assessment,
@@ -30,7 +31,7 @@ def visit_worklist(*, user, today: date | None = None) -> dict[str, QuerySet[Vis
     today = today or timezone.localdate()
     plans = (
         VisitPlan.objects.filter(
-            scope_q(user, Capability.VIEW_RECORDS, field="minor__region__path"),
+            minor_scope_q(user, Capability.VIEW_RECORDS, prefix="minor__"),
             minor__status=MinorStatus.ACTIVE,
             next_due_on__isnull=False,
         )
@@ -82,7 +83,9 @@ def assessment_list(*, minor) -> QuerySet[Assessment]:
 
 def alert_list(*, user, open_only: bool = True) -> QuerySet[Alert]:
     """Alerts about children in the user's reach."""
-    alerts = Alert.objects.filter(scope_q(user, Capability.VIEW_RECORDS)).select_related("minor", "region")
+    # An alert about a child is shown only to someone who may see the child now (sealed records, issue 10 §3).
+    about_child = Q(minor__isnull=True) | minor_scope_q(user, Capability.VIEW_RECORDS, prefix="minor__")
+    alerts = Alert.objects.filter(scope_q(user, Capability.VIEW_RECORDS), about_child).select_related("minor", "region")
     if open_only:
         alerts = alerts.filter(resolved_at__isnull=True)
     return alerts.order_by("-created_at", "-id")

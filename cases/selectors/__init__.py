@@ -224,5 +224,12 @@ def notification_list(*, user):
     from django.db.models import F
 
     from cases.models import Notification
+    from cases.privacy.sealing.selectors import sealed_visible_q
 
-    return Notification.objects.filter(user=user).order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")
+    # An alert's notice about a child sealed since is no longer shown to someone outside VIEW_SEALED (issue 10 §3).
+    about_sealed = Q(alert__minor__isnull=False) & ~sealed_visible_q(user, "alert__minor__")
+    return (
+        Notification.objects.filter(user=user)
+        .exclude(about_sealed)
+        .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")
+    )

@@ -23,6 +23,8 @@ from cases.models import (
     Placement,
     WorkingGroup,
 )
+from cases.privacy.sealing.selectors import sealed_visible_q
+from cases.selectors import minor_scope_q
 from tiers.roles import Capability
 from tiers.selectors import scope_q
 
@@ -39,7 +41,7 @@ class CaseFilters:
 def case_list(*, user, filters: CaseFilters | None = None) -> QuerySet[Case]:
     filters = filters or CaseFilters()
     today = timezone.localdate()
-    cases = Case.objects.filter(scope_q(user, Capability.VIEW_RECORDS, field="minor__region__path"))
+    cases = Case.objects.filter(minor_scope_q(user, Capability.VIEW_RECORDS, prefix="minor__"))
     if filters.open_only and filters.stage != CaseStage.CLOSED:
         cases = cases.exclude(stage=CaseStage.CLOSED)
     if filters.stage:
@@ -60,7 +62,7 @@ def case_list(*, user, filters: CaseFilters | None = None) -> QuerySet[Case]:
 
 def case_get(*, user, pk: int) -> Case:
     case = (
-        Case.objects.filter(scope_q(user, Capability.VIEW_RECORDS, field="minor__region__path"), pk=pk)
+        Case.objects.filter(minor_scope_q(user, Capability.VIEW_RECORDS, prefix="minor__"), pk=pk)
         .select_related("minor", "minor__region", "owner", "opened_by")
         .first()
     )
@@ -100,14 +102,14 @@ def case_pending_closure(*, case: Case) -> CaseClosure | None:
 
 def interventions_awaiting_approval(*, user) -> QuerySet[GuardianshipIntervention]:
     return GuardianshipIntervention.objects.filter(
-        scope_q(user, Capability.APPROVE_INTERVENTION, field="case__minor__region__path"),
+        minor_scope_q(user, Capability.APPROVE_INTERVENTION, prefix="case__minor__"),
         status=InterventionStatus.PENDING_APPROVAL,
     ).select_related("case__minor")
 
 
 def closures_awaiting_approval(*, user) -> QuerySet[CaseClosure]:
     return CaseClosure.objects.filter(
-        scope_q(user, Capability.APPROVE, field="case__minor__region__path"), status=CaseClosure.Status.PENDING
+        minor_scope_q(user, Capability.APPROVE, prefix="case__minor__"), status=CaseClosure.Status.PENDING
     ).select_related("case__minor", "requested_by")
 
 
@@ -144,9 +146,11 @@ def measure_get(*, user, pk: int) -> Measure:
     """A measure seen by staff of the child's area, its responsible person or a member of its group."""
     measure = (
         Measure.objects.filter(
-            scope_q(user, Capability.VIEW_RECORDS, field="case__minor__region__path")
-            | Q(responsible_user=user)
-            | Q(group__members=user),
+            minor_scope_q(user, Capability.VIEW_RECORDS, prefix="case__minor__")
+            | (
+                (Q(responsible_user=user) | Q(group__members=user))
+                & sealed_visible_q(user, "case__minor__")
+            ),
             pk=pk,
         )
         .select_related("case__minor__region", "group")

@@ -9,18 +9,24 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cases.models import BenefitEnrolment, CaseClosure, GuardianshipIntervention, Measure, Placement
+from cases.privacy.sealing.selectors import sealed_visible_q
+from cases.selectors import minor_scope_q
 from tiers.roles import Capability
-from tiers.selectors import scope_q
 
 
 def _visible_case_q(user, prefix: str = "case__") -> Q:
-    return scope_q(user, Capability.VIEW_RECORDS, field=f"{prefix}minor__region__path")
+    return minor_scope_q(user, Capability.VIEW_RECORDS, prefix=f"{prefix}minor__")
 
 
 def measure_list(*, user) -> QuerySet[Measure]:
     """Measures seen by the staff of the child's area, the responsible person and the group's members."""
+    # A partner in the group never sees a sealed child's measure (issue 10 §3).
+    by_role = (
+        (Q(responsible_user=user) | Q(group__members=user))
+        & sealed_visible_q(user, "case__minor__")
+    )
     return (
-        Measure.objects.filter(_visible_case_q(user) | Q(responsible_user=user) | Q(group__members=user))
+        Measure.objects.filter(_visible_case_q(user) | by_role)
         .distinct()
         .select_related("case__minor", "group__region", "responsible_user", "created_by")
         .order_by("due_on", "id")
@@ -54,7 +60,7 @@ def placement_list(*, user) -> QuerySet[Placement]:
 def benefit_list(*, user) -> QuerySet[BenefitEnrolment]:
     """Enrolments of the children the user may see (an enrolment need not belong to a case)."""
     return (
-        BenefitEnrolment.objects.filter(scope_q(user, Capability.VIEW_RECORDS, field="minor__region__path"))
+        BenefitEnrolment.objects.filter(_visible_case_q(user, prefix=""))
         .select_related("minor", "programme", "recorded_by")
         .order_by("-applied_on", "-id")
     )

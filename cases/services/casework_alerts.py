@@ -12,11 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import OPEN_MEASURE_STATUSES, Alert, Case, CaseStage, Measure, MinorStatus
-from cases.services.alerts import AlertCandidate, alerts_sync
-from tiers.roles import Role
+from cases.privacy.sealing.selectors import minor_reference
+from cases.services.alerts import AlertCandidate, alerts_sync, recipients_for
+from tiers.roles import ROLE_POLICIES, Capability, Role
 
 MEASURE_ROLES = [Role.TOWN_OFFICE, Role.CHILD_SUPERVISOR]
 PLAN_ROLES = [Role.TOWN_LEADER, Role.TOWN_OFFICE]
+SEALED_ROLES = [role for role, policy in ROLE_POLICIES.items() if Capability.VIEW_SEALED in policy.capabilities]
 
 
 def casework_escalate(*, now=None) -> dict[str, dict]:
@@ -32,6 +34,25 @@ def casework_escalate(*, now=None) -> dict[str, dict]:
         .select_related("case__minor__region", "group")
         .prefetch_related("group__members")
     )
+    overdue = list(overdue)
+    # A sealed child is named in no alert and reaches no one outside its VIEW_SEALED holders (issue 10 §3).
+    sealed_paths = {m.case.minor.region.path for m in overdue if m.case.minor.is_sealed}
+    sealed_readers = recipients_for(region_paths=sealed_paths, roles=SEALED_ROLES) if sealed_paths else {}
+
+    def extra_users(m: Measure) -> frozenset[int]:
+        users = {
+            *(u.pk for u in (m.group.members.all() if m.group_id else [])),
+            *([m.responsible_user_id] if m.responsible_user_id else []),
+        }
+        if m.case.minor.is_sealed:
+            users &= sealed_readers.get(m.case.minor.region.path, set())
+        return frozenset(users)
+
+    def child(m: Measure) -> str:
+        if m.case.minor.is_sealed:
+            return minor_reference(minor=m.case.minor, case_id=m.case_id)
+        return m.case.minor.name
+
     measures = [
         AlertCandidate(
             subject_key=f"measure:{m.pk}",
@@ -40,14 +61,9 @@ def casework_escalate(*, now=None) -> dict[str, dict]:
             region_id=m.case.minor.region_id,
             region_path=m.case.minor.region.path,
             message=_("%(name)s的帮扶措施“%(title)s”应于%(due)s完成，已逾期。")
-            % {"name": m.case.minor.name, "title": m.title, "due": m.due_on},
+            % {"name": child(m), "title": m.title, "due": m.due_on},
             url=f"/cases/{m.case_id}/",
-            extra_user_ids=frozenset(
-                {
-                    *(u.pk for u in (m.group.members.all() if m.group_id else [])),
-                    *([m.responsible_user_id] if m.responsible_user_id else []),
-                }
-            ),
+            extra_user_ids=extra_users(m),
         )
         for m in overdue
     ]
@@ -68,7 +84,8 @@ def casework_escalate(*, now=None) -> dict[str, dict]:
             minor_id=c.minor_id,
             region_id=c.minor.region_id,
             region_path=c.minor.region.path,
-            message=_("%(name)s为红色等级个案，立案已超过时限仍未制定帮扶计划。") % {"name": c.minor.name},
+            message=_("%(name)s为红色等级个案，立案已超过时限仍未制定帮扶计划。")
+            % {"name": minor_reference(minor=c.minor, case_id=c.pk) if c.minor.is_sealed else c.minor.name},
             url=f"/cases/{c.pk}/",
         )
         for c in missing_plan

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from cases.privacy.sealing import views
+
+urlpatterns = [
+    path("minors/<int:pk>/seal/", views.minor_seal, name="privacy_sealing_seal"),
+    path("minors/<int:pk>/unseal/", views.minor_unseal, name="privacy_sealing_unseal"),
+    path("seal-documents/<int:event_id>/", views.seal_document, name="privacy_sealing_document"),
+]
