@@ -319,6 +319,7 @@ def _case_page(request, case: Case, *, bound: dict[str, forms.Form] | None = Non
             "benefit_hints": benefit_hints,
             "pending_closure": pending_closure,
             "closure_form": closure_form,
+            "closure_blocked_by_grade": is_open and services.case_closure_blocked_by_grade(minor=minor),
             "closure_decide_form": closure_decide_form,
             "reopen_form": reopen_form,
             "closures": list(case.closures.select_related("requested_by", "decided_by")),

@@ -9,6 +9,9 @@ Rules and their sources:
   then review and closing: domain.md §4 (001 篇八 L214–218).
 - A case opens when a child is graded orange or red (domain.md §3.1), or by hand; a red case needs its
   plan within 24 hours ([PROPOSAL], setting MINORPROT_RED_PLAN_HOURS).
+- An active orange or red child always has an open case (CASE_GRADES; domain.md §3.1, §5; 001 篇四: one
+  plan per child): such a case cannot be closed until a risk reassessment has lowered the grade, and a
+  child graded orange or red after a closed case gets a new one at once.
 - Closing needs every measure done or cancelled with a reason, a closing assessment, and approval by the
   town leader or the head of the office.
 - Intervention ladder levels 0–4 (domain.md §8.1); levels 3 and 4 need the town leader's approval; when
@@ -201,6 +204,32 @@ def working_group_update(
 # --- cases ---------------------------------------------------------------------------------------------
 
 
+# Grades that call for a case (domain.md §3.1: one-to-one help and weekly visits for orange, immediate
+# administrative and judicial measures for red; 001 篇四: one plan per child). While an active child holds
+# one of them, the child has an open case.
+CASE_GRADES = frozenset({RiskGrade.ORANGE, RiskGrade.RED})
+
+
+def case_closure_blocked_by_grade(*, minor: Minor) -> bool:
+    """True while the case of `minor` may not close: the child is active and still orange or red."""
+    return minor.status == MinorStatus.ACTIVE and minor.risk_grade in CASE_GRADES
+
+
+def _grade_blocks_closure(case: Case) -> None:
+    # The minor's row is locked: the grading services lock it too, so a regrade cannot slip in between.
+    minor = Minor.objects.select_for_update().get(pk=case.minor_id)
+    if case_closure_blocked_by_grade(minor=minor):
+        raise _error(
+            "risk_grade",
+            _(
+                "该儿童当前为%(grade)s等级，橙色、红色等级的儿童须始终有在办个案，不能结案。"
+                "请先进行风险等级重新评估，等级降为黄色或蓝色后再申请结案。"
+            )
+            % {"grade": RiskGrade(minor.risk_grade).label},
+            "grade_requires_case",
+        )
+
+
 def _plan_due(now) -> Any:
     return now + timedelta(hours=settings.MINORPROT_RED_PLAN_HOURS)
 
@@ -238,9 +267,10 @@ def case_open(*, actor, minor: Minor, origin: str = Case.Origin.MANUAL, note: st
 
 
 def case_open_for_grade(*, actor, minor: Minor, grade: str) -> Case | None:
-    """Called by the grading service when a child becomes orange or red: open a case if none is open
-    (a regrade opens no second one); a red grade sets the 24-hour deadline for the plan."""
-    if grade not in (RiskGrade.ORANGE, RiskGrade.RED):
+    """Called by the grading service whenever a child is graded orange or red (also when a reassessment
+    keeps the grade): open a case if none is open. A regrade opens no second open case, but a closed case
+    does not stand in the way of a new one (CASE_GRADES). A red grade sets the 24-hour deadline for the plan."""
+    if grade not in CASE_GRADES:
         return None
     case = case_open(
         actor=actor, minor=minor, origin=Case.Origin.GRADE, note=_("定为%(g)s等级") % {"g": RiskGrade(grade).label}
@@ -420,12 +450,15 @@ def _open_measures(case: Case) -> list[Measure]:
 
 @transaction.atomic
 def case_request_closure(*, actor, case: Case, closing_assessment: str) -> CaseClosure:
-    """Ask to close a case. Refused while a measure is open (the refusal names them); the closing
-    assessment is required; the request waits for the town leader's or office head's approval."""
+    """Ask to close a case. Refused while a measure is open (the refusal names them) and while the child
+    is still orange or red (CASE_GRADES: the closing assessment starts with a risk reassessment that lowers
+    the grade); the closing assessment is required; the request waits for the town leader's or office
+    head's approval."""
     case = Case.objects.select_for_update(of=("self",)).select_related("minor__region").get(pk=case.pk)
     _require(actor, case.minor.region, Capability.MANAGE_CASES)
     if case.stage == CaseStage.CLOSED:
         raise _error("case", _("该个案已结案。"), "closed")
+    _grade_blocks_closure(case)
     open_measures = _open_measures(case)
     if open_measures:
         raise _error(
@@ -445,7 +478,8 @@ def case_request_closure(*, actor, case: Case, closing_assessment: str) -> CaseC
 
 @transaction.atomic
 def case_decide_closure(*, actor, closure: CaseClosure, approve: bool, note: str = "") -> CaseClosure:
-    """The town leader or office head approves (the case closes) or returns the request with a reason."""
+    """The town leader or office head approves (the case closes) or returns the request with a reason.
+    Approval is refused if the child has become orange or red again since the request (CASE_GRADES)."""
     closure = (
         CaseClosure.objects.select_for_update(of=("self",)).select_related("case__minor__region").get(pk=closure.pk)
     )
@@ -459,6 +493,7 @@ def case_decide_closure(*, actor, closure: CaseClosure, approve: bool, note: str
         raise _error("note", _("退回结案申请须写明理由。"), "required")
     now = timezone.now()
     if approve:
+        _grade_blocks_closure(case)
         open_measures = _open_measures(case)
         if open_measures:
             raise _error(

@@ -277,6 +277,9 @@ API_LOGIN_TOKEN_TTL_DAYS = env_int("MINORPROT_API_LOGIN_TOKEN_TTL_DAYS", 30)
 # Leadership-group meetings a town or county must hold per year: "≥ 2 times a year" (domain.md §4
 # mechanism 1, §10.1). [PROPOSAL] default 2; some places require more. Liaison meetings stay one a quarter.
 MINORPROT_LEADERSHIP_MEETINGS_PER_YEAR = env_int("MINORPROT_LEADERSHIP_MEETINGS_PER_YEAR", 2)
+# Figures-only logins see a village's count of a sensitive category (justice-involved, crime victims, violence)
+# below this as "<N" (issue 10 §4; reporting/small_cells.py).
+MINORPROT_SMALL_CELL = env_int("MINORPROT_SMALL_CELL", 5)
 
 LOGGING = {
     "version": 1,

@@ -77,6 +77,8 @@ def _change_grade(
     *, actor, minor: Minor, to_grade: str, reason: str, assessment: Assessment | None
 ) -> GradeChange | None:
     if to_grade == minor.risk_grade:
+        # Still orange or red: the child has an open case, a new one if the last was closed (issue 10 item 12).
+        case_open_for_grade(actor=actor, minor=minor, grade=to_grade)
         return None
     now = timezone.now()
     change = GradeChange.objects.create(
@@ -89,7 +91,7 @@ def _change_grade(
         assessment=assessment,
     )
     minor_grade_record(minor=minor, grade=to_grade, at=now)
-    # Orange and red children get a case (issue 4 §2): opened once, never twice on a regrade.
+    # Orange and red children get a case (issue 4 §2): never a second open one on a regrade.
     case_open_for_grade(actor=actor, minor=minor, grade=to_grade)
     _after_grade_change(minor.pk)
     return change
