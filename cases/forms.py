@@ -261,12 +261,33 @@ def apply_registry_errors(form: forms.Form, exc: ValidationError) -> RegistryErr
 
 
 class MoveForm(forms.Form):
-    region = RegionChoiceField(label=_("迁入地（村/社区或网格）"), queryset=Region.objects.none())
+class MoveRegionField(RegionChoiceField):
+    """Destinations of a move; a village of another county is labelled with its county and with the fact
+    that the receiving county must accept the move (issue 10 §5)."""
+
+    home_county_code = ""
+
+    def label_from_instance(self, obj: Region) -> str:
+        label = place(obj)
+        if obj.county_code == self.home_county_code:
+            return label
+        county = obj
+        while county.parent_id is not None:
+            county = county.parent
+        return _("%(county)s · %(place)s（跨区县，须迁入地接收）") % {"county": county.name, "place": label}
+
+
+    region = MoveRegionField(
+        label=_("迁入地（村/社区或网格）"),
+        queryset=Region.objects.none(),
+        help_text=_("迁往其他区县的，提交后须经迁入地区县民政部门接收才会迁移；接收前档案不变。"),
+    )
     note = forms.CharField(label=_("说明"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, data=None, *, regions: QuerySet[Region]):
+    def __init__(self, data=None, *, regions: QuerySet[Region], home: Region | None = None):
         super().__init__(data)
-        self.fields["region"].queryset = regions.select_related("parent", "parent__parent")
+        self.fields["region"].queryset = regions.select_related("parent", "parent__parent", "parent__parent__parent")
+        self.fields["region"].home_county_code = home.county_code if home is not None else ""
 
 
 class CloseForm(forms.Form):

@@ -135,15 +135,16 @@ def region_children(*, user, region: Region) -> QuerySet[Region]:
 
 
 def region_choices_for_move(*, user, region: Region) -> QuerySet[Region]:
-    """Where a minor living in `region` may move to: any active village or grid of the same county.
+    """Where a minor living in `region` may move to: any active village or grid, of any county.
 
     The destination may lie outside the user's own reach: moving hands the record to the new
-    village's staff (issue 2 §3). Names of places are not private; the records in them are."""
+    village's staff (issue 2 §3). Within the county the move happens at once; a village of another
+    county needs that county's acceptance (issue 10 §5, cases.privacy.moves). Names of places are not
+    private; the records in them are."""
     if not region_may(user=user, region=region, capability=Capability.CHANGE_RECORDS):
         return Region.objects.none()
-    county_path = region.path.split("/", 1)[0] + "/"
     return (
-        Region.objects.filter(path__startswith=county_path, is_active=True, level__in=[Level.VILLAGE, Level.GRID])
+        Region.objects.filter(is_active=True, level__in=[Level.VILLAGE, Level.GRID])
         .exclude(pk=region.pk)
         .order_by("path")
     )

@@ -487,27 +487,29 @@ def minor_update(
 
 @transaction.atomic
 def minor_move(*, actor, minor: Minor, region: Region, note: str = "") -> Minor:
-    """Move a minor to another village or grid. The history stays with the record; from now on the
-    new village's staff hold it and the old village's no longer see it (domain.md §1.3 T-5)."""
+    """Move a minor to another village or grid of the same county. The history stays with the record and
+    everything scoped by the child's place is handed over in this transaction — alerts, notifications, the
+    visit plan, the open case's owner and measures, the partner departments' referrals — so from now on the
+    new village's staff hold it and the old village's and town's see nothing of it (domain.md §1.3 T-5;
+    issue 10 §5; cases.privacy.moves.services.minor_hand_over says what exactly). A village of another
+    county needs that county's acceptance: use move_request_create (this refuses with "needs_acceptance")."""
+    from cases.privacy.moves.services import is_cross_county, minor_hand_over, move_destination_check
+
     locked = Minor.objects.select_for_update().select_related("region").get(pk=minor.pk)
     if not _may_change(actor, locked.region):
         raise RegistryPermissionDenied
-    if region.level not in (Level.VILLAGE, Level.GRID) or not region.is_active:
-        raise ValidationError({"region": [ValidationError(_("请选择村（社区）或网格。"), code="invalid_level")]})
-    if region.pk == locked.region_id:
-        raise ValidationError({"region": [ValidationError(_("新居住地与当前居住地相同。"), code="unchanged")]})
-    old_region = locked.region
-    locked.region = region
-    locked.updated_at = timezone.now()
-    locked.save(update_fields=["region", "updated_at"])
-    _event(
-        minor=locked,
-        kind=MinorEvent.Kind.MOVED,
-        actor=actor,
-        changes=[{"field": "region", "from": old_region.name, "to": region.name}],
-        note=note.strip(),
-    )
-    return locked
+    move_destination_check(minor=locked, region=region)
+    if is_cross_county(minor=locked, region=region):
+        raise ValidationError(
+            {"region": [ValidationError(_("迁往其他区县须经迁入地区县民政部门接收。"), code="needs_acceptance")]}
+        )
+    from cases.models.privacy import MoveRequest, MoveRequestStatus
+
+    if MoveRequest.objects.filter(minor=locked, status=MoveRequestStatus.PENDING).exists():
+        raise ValidationError(
+            {"region": [ValidationError(_("该档案有待接收的跨区县迁移申请，请先撤回。"), code="pending_request")]}
+        )
+    return minor_hand_over(actor=actor, minor=locked, region=region, note=note)
 
 
 @transaction.atomic
