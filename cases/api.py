@@ -18,6 +18,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from cases.models import AccessLog, Category, Gender, Minor, MinorStatus, Notification, RiskGrade
+from cases.privacy.moves.serializers import MoveRequestSerializer
 from cases.privacy.sealing.serializers import MinorSealSerializer, MinorUnsealSerializer
 from cases.privacy.sealing.services import minor_seal, minor_unseal
 from cases.selectors import category_list, minor_get, minor_history, minor_list, notification_list, search_q
@@ -219,11 +220,29 @@ class MinorViewSet(
         )
         return Response(self.get_serializer(updated).data)
 
-    @extend_schema(request=MinorMoveSerializer, responses={200: MinorSerializer})
+    @extend_schema(request=MinorMoveSerializer, responses={200: MinorSerializer, 202: MoveRequestSerializer})
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
-        """Move the minor to another village or grid; the new village's staff take over the record."""
-        return self._run(minor_move, MinorMoveSerializer)
+        """Move the minor to another village or grid; the new village's staff take over the record, case,
+        alerts and visit plan at once (200). To a village of another county this asks that county to accept
+        (202 with the move request; nothing moves until it is accepted; issue 10 §5)."""
+        from cases.privacy.moves.services import is_cross_county, move_request_create
+
+        serializer = MinorMoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        region = serializer.validated_data["region"]
+        minor = self.get_object()
+        if not is_cross_county(minor=minor, region=region):
+            return self._run(minor_move, MinorMoveSerializer)
+        try:
+            move_request = move_request_create(
+                actor=request.user, minor=minor, region=region, note=serializer.validated_data["note"]
+            )
+        except RegistryPermissionDenied:
+            raise PermissionDenied(_("您的岗位无权修改该档案。")) from None
+        except DjangoValidationError as exc:
+            raise _service_error(exc) from None
+        return Response(MoveRequestSerializer(move_request).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=MinorCloseSerializer, responses={200: MinorSerializer})
     @action(detail=True, methods=["post"])

@@ -64,3 +64,23 @@ def _run(handler: Callable[[int], None], minor_id: int) -> None:
         # The record is saved; a derived view failing must not hide that. It is logged, and
         # `manage.py refresh_referral_suggestions` catches up.
         logger.exception("minor_changed handler %s failed for minor %s", handler.__name__, minor_id)
+
+
+# --- moves ---------------------------------------------------------------------------------------
+# A move hands everything over in one transaction (issue 10 §5; domain.md §1.3 T-5): apps that keep
+# something scoped by the child's place (the visit plan, the partner departments' view of referrals)
+# register a handler that runs inside the move's own transaction, so a failing handler undoes the move.
+_move_handlers: list[Callable[..., None]] = []
+
+
+def on_minor_moved(handler: Callable[..., None]) -> Callable[..., None]:
+    """Register `handler(minor_id, *, actor, from_region, to_region, reason)`, called within the move."""
+    if handler not in _move_handlers:
+        _move_handlers.append(handler)
+    return handler
+
+
+def minor_moved(*, minor_id: int, actor, from_region, to_region, reason: str) -> None:
+    """Run every registered move handler now, in the caller's transaction (no error is swallowed)."""
+    for handler in list(_move_handlers):
+        handler(minor_id, actor=actor, from_region=from_region, to_region=to_region, reason=reason)

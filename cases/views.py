@@ -176,17 +176,30 @@ def minor_move(request, pk: int):
     form = MoveForm(
         request.POST if request.method == "POST" else None,
         regions=region_choices_for_move(user=request.user, region=minor.region),
+        home=minor.region,
     )
     if request.method == "POST" and form.is_valid():
+        from cases.privacy.moves.services import is_cross_county, move_request_create
+
+        region = form.cleaned_data["region"]
         try:
-            moved = registry.minor_move(
-                actor=request.user, minor=minor, region=form.cleaned_data["region"], note=form.cleaned_data["note"]
-            )
+            if is_cross_county(minor=minor, region=region):
+                move_request = move_request_create(
+                    actor=request.user, minor=minor, region=region, note=form.cleaned_data["note"]
+                )
+                moved = None
+            else:
+                moved = registry.minor_move(actor=request.user, minor=minor, region=region, note=form.cleaned_data["note"])
         except registry.RegistryPermissionDenied:
             raise PermissionDenied from None
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            if moved is None:
+                messages.success(
+                    request, _("已提交跨区县迁移申请，待迁入地区县民政部门接收后迁移；接收前档案不变。")
+                )
+                return redirect("privacy_moves_detail", pk=move_request.pk)
             if selectors.minor_may_view(user=request.user, minor=moved):
                 messages.success(request, _("已迁移居住地。"))
                 return redirect("minor_detail", pk=moved.pk)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -79,9 +79,12 @@ def partner_referrals(*, user) -> QuerySet[Referral]:
     org_ids = partner_organisation_ids(user)
     if not org_ids:
         return Referral.objects.none()
-    addressed = Referral.objects.filter(organisation_id__in=org_ids, minor__is_sealed=False).exclude(
-        status__in=HIDDEN_FROM_PARTNERS
-    )
+    # Only while the child lives in the department's area: a move out withdraws the view (issue 10 §5).
+    addressed = Referral.objects.filter(
+        organisation_id__in=org_ids,
+        minor__is_sealed=False,
+        minor__region__path__startswith=F("organisation__region__path"),
+    ).exclude(status__in=HIDDEN_FROM_PARTNERS)
     return grants.granted(user=user, queryset=addressed)
 
 

@@ -25,6 +25,7 @@ from cases.models import (
 )
 from cases.privacy.sealing.selectors import sealed_visible_q
 from cases.selectors import minor_scope_q
+from cases.selectors.casework_lists import measure_with_its_group_q
 from tiers.roles import Capability
 from tiers.selectors import scope_q
 
@@ -149,6 +150,7 @@ def measure_get(*, user, pk: int) -> Measure:
             minor_scope_q(user, Capability.VIEW_RECORDS, prefix="case__minor__")
             | (
                 (Q(responsible_user=user) | Q(group__members=user))
+                & measure_with_its_group_q()
                 & sealed_visible_q(user, "case__minor__")
             ),
             pk=pk,

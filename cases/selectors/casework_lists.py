@@ -5,7 +5,7 @@ membership, as `measure_get`. Anything outside the scope is absent; a detail loo
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from cases.models import BenefitEnrolment, CaseClosure, GuardianshipIntervention, Measure, Placement
@@ -18,11 +18,19 @@ def _visible_case_q(user, prefix: str = "case__") -> Q:
     return minor_scope_q(user, Capability.VIEW_RECORDS, prefix=f"{prefix}minor__")
 
 
+def measure_with_its_group_q() -> Q:
+    """The measure is still with its group: the child lives in the group's area (or it has no group).
+    A move hands the open measures to the new town's groups; what stays with the old town's group
+    (done or cancelled measures) is no longer shown to its members (issue 10 §5)."""
+    return Q(group__isnull=True) | Q(case__minor__region__path__startswith=F("group__region__path"))
+
+
 def measure_list(*, user) -> QuerySet[Measure]:
     """Measures seen by the staff of the child's area, the responsible person and the group's members."""
     # A partner in the group never sees a sealed child's measure (issue 10 §3).
     by_role = (
         (Q(responsible_user=user) | Q(group__members=user))
+        & measure_with_its_group_q()
         & sealed_visible_q(user, "case__minor__")
     )
     return (

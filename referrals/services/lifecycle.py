@@ -333,6 +333,20 @@ def referral_revoke(*, actor, referral: Referral, reason: str = "") -> Referral:
 
 
 @transaction.atomic
+def referral_revoke_on_move(*, actor, referral: Referral, reason: str) -> Referral:
+    """The child moved out of the destination's area (issue 10 §5; domain.md §1.3 T-5): the referral is
+    revoked as the sender would, with the move as its reason. Called only by the move's hand-over
+    (referrals.services.moves), which has checked the actor's right to move the record (a child director
+    or a receiving county may move a record without holding the case-work capability)."""
+    referral = _lock(referral)
+    if referral.status not in REVOCABLE_STATUSES:
+        raise _illegal(referral)
+    grants.withdraw_all(obj=referral)
+    _set_status(referral, ReferralStatus.REVOKED, actor=actor, kind=EventKind.REVOKED, note=reason.strip())
+    return referral
+
+
+@transaction.atomic
 def referral_reroute(
     *, actor, referral: Referral, organisation: Organisation, reason: str = "", priority: str = ""
 ) -> Referral:
@@ -367,7 +381,7 @@ def referral_grants_sync(*, now=None) -> dict[str, int]:
     from collections import defaultdict
 
     from django.contrib.auth import get_user_model
-    from django.db.models import Q
+    from django.db.models import F, Q
 
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.MINORPROT_REFERRAL_GRANT_DAYS_AFTER_CLOSE)
@@ -390,6 +404,8 @@ def referral_grants_sync(*, now=None) -> dict[str, int]:
         staff[organisation_id].add(user_id)
     users = {user.pk: user for user in get_user_model().objects.filter(pk__in=set().union(*staff.values()))}
     granted = withdrawn = 0
+    # A department sees a referral only while the child lives in its area (a move withdraws it).
+    shared = shared.filter(minor__region__path__startswith=F("organisation__region__path"))
     for referral in shared.only("pk", "organisation_id"):
         with transaction.atomic():
             holders = {user.pk: user for user in grants.holders(obj=referral)}

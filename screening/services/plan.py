@@ -139,6 +139,12 @@ def visit_plan_refresh(*, minor_ids: Iterable[int] | None = None) -> dict[str, i
     return {"removed": removed, "inserted": inserted, "updated": updated}
 
 
+def visit_plan_on_move(minor_id: int, **_move) -> None:
+    """A moved child's plan is rebuilt at once (issue 10 §5; domain.md §1.3 T-5): the new place scopes
+    who sees the due visit, and the new county's grade policy sets its interval."""
+    visit_plan_refresh(minor_ids=[minor_id])
+
+
 def _apply_intervals(plans) -> None:
     """One UPDATE per policy row: defaults first, then each county's own rows over them."""
     policies = sorted(GradePolicy.objects.select_related("county"), key=lambda p: p.county_id is not None)

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from cases.privacy.moves import views
+
+urlpatterns = [
+    path("moves/", views.move_request_list, name="privacy_moves_list"),
+    path("moves/<int:pk>/", views.move_request_detail, name="privacy_moves_detail"),
+]
