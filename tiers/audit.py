@@ -69,16 +69,25 @@ def history_rows(
     """Turn snapshot events (newest first) into rows with from → to for `fields`.
 
     pghistory stores the row as it was after an insert or update and before a delete; the change an
-    update made is the difference with the same object's previous event. `previous_of(obj_ids, before)`
-    may supply earlier events outside `events` (e.g. before a date filter); by default only the events
-    given are compared."""
+    update made is the difference with the same object's previous event, looked up in the same event
+    table (or supplied by `previous_of(obj_ids, before)`). An update whose earlier state predates the
+    history (rows seeded before tracking began) shows "?" as its former value."""
     events = list(events)
     fields = list(fields)
     by_obj: dict[object, list] = defaultdict(list)
     for event in events:
         by_obj[getattr(event, obj_field)].append(event)
-    if previous_of is not None and events:
-        for earlier in previous_of({getattr(e, obj_field) for e in events}, min(e.pgh_created_at for e in events)):
+    if events:
+        obj_ids = {getattr(e, obj_field) for e in events}
+        shown = {e.pgh_id for e in events}
+        if previous_of is None:
+            model = type(events[0])
+            earlier_events = model.objects.filter(**{f"{obj_field}__in": obj_ids}, pgh_id__lt=max(shown)).exclude(
+                pgh_id__in=shown
+            )
+        else:
+            earlier_events = previous_of(obj_ids, min(e.pgh_created_at for e in events))
+        for earlier in earlier_events:
             by_obj[getattr(earlier, obj_field)].append(earlier)
     for group in by_obj.values():
         group.sort(key=lambda e: (e.pgh_created_at, e.pgh_id))

@@ -76,6 +76,9 @@ PGHISTORY_DEFAULT_TRACKERS = (pghistory.InsertEvent(), pghistory.UpdateEvent(), 
 PGHISTORY_APPEND_ONLY = True
 PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# Working-group membership lives in Django's auto-created many-to-many tables, which have no migrations of
+# their own: pgtrigger installs their triggers after every migrate (idempotent; skipped on SQLite).
+PGTRIGGER_INSTALL_ON_MIGRATE = True
 
 ROOT_URLCONF = "minorprot.urls"
 WSGI_APPLICATION = "minorprot.wsgi.application"
