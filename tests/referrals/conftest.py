@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from cases.privacy.sealing.services import minor_seal
 from cases.services import casework as cw
 from referrals.services import lifecycle as rl
 from tests.factories import make_user, register_minor
@@ -72,3 +73,14 @@ def sent_to_a(town_officer, case_a, police, partner_a):
 def sent_to_b(town_officer, other_child, clinic, partner_b):
     case = cw.case_open(actor=town_officer, minor=other_child, note="重病")
     return rl.referral_send(actor=town_officer, referral=draft(town_officer, case, clinic))
+
+
+@pytest.fixture
+def seal(tree):
+    """Seal a child's record the way town A's office head does (issue 10 §3), not by setting the flag."""
+    head = make_user(Role.TOWN_OFFICE_HEAD, tree.town_a, username="office_head_seals")
+
+    def run(minor):
+        return minor_seal(actor=head, minor=minor, reason="法院通知：犯罪记录封存")
+
+    return run

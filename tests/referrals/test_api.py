@@ -3,7 +3,7 @@ revoked referral disappears at once; sealed records are invisible; every partner
 
 import pytest
 
-from cases.models import AccessLog, Minor
+from cases.models import AccessLog
 from referrals.models import ReferralStatus, WebhookEndpoint
 from referrals.services import lifecycle as rl
 
@@ -70,8 +70,8 @@ def test_a_revoked_referral_disappears_at_once(api_client_for, town_officer, par
     assert ids(api.get(REFERRALS)) == set()
 
 
-def test_a_sealed_childs_referral_is_invisible_to_partners(api_client_for, partner_a, town_officer, sent_to_a):
-    Minor.objects.filter(pk=sent_to_a.minor_id).update(is_sealed=True)
+def test_a_sealed_childs_referral_is_invisible_to_partners(api_client_for, partner_a, town_officer, sent_to_a, seal):
+    seal(sent_to_a.minor)
     assert api_client_for(partner_a).get(f"{REFERRALS}{sent_to_a.pk}/").status_code == 404
     assert ids(api_client_for(partner_a).get(REFERRALS)) == set()
     assert sent_to_a.pk in ids(api_client_for(town_officer).get(REFERRALS))

@@ -6,7 +6,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases.models import Minor
 from cases.services.registry import RegistryPermissionDenied
 from referrals.models import Priority, ReferralStatus
 from referrals.selectors import partner_referrals
@@ -125,8 +124,8 @@ def test_a_department_of_another_town_is_out_of_reach(tree, town_officer, case_a
     assert codes(caught.value) == {"out_of_reach"}
 
 
-def test_a_sealed_childs_referral_is_invisible_and_closed_to_partners(sent_to_a, partner_a):
-    Minor.objects.filter(pk=sent_to_a.minor_id).update(is_sealed=True)
+def test_a_sealed_childs_referral_is_invisible_and_closed_to_partners(sent_to_a, partner_a, seal):
+    seal(sent_to_a.minor)
     assert not partner_referrals(user=partner_a).exists()
     with pytest.raises(RegistryPermissionDenied):
         rl.referral_accept(actor=partner_a, referral=sent_to_a)

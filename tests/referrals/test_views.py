@@ -4,7 +4,7 @@
 import pytest
 from django.test import Client
 
-from cases.models import AccessLog, Minor
+from cases.models import AccessLog
 from referrals.models import Referral, ReferralStatus
 
 
@@ -72,8 +72,8 @@ def test_a_revoked_referral_disappears_from_the_partners_pages(town_officer, par
     assert "张三" not in client.get("/referrals/").content.decode()
 
 
-def test_a_sealed_childs_referral_is_not_on_the_partners_pages(partner_a, sent_to_a):
-    Minor.objects.filter(pk=sent_to_a.minor_id).update(is_sealed=True)
+def test_a_sealed_childs_referral_is_not_on_the_partners_pages(partner_a, sent_to_a, seal):
+    seal(sent_to_a.minor)
     client = logged_in(partner_a)
     assert client.get(f"/referrals/{sent_to_a.pk}/").status_code == 404
     assert "张三" not in client.get("/referrals/").content.decode()

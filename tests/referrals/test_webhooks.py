@@ -159,11 +159,9 @@ def test_only_https_addresses_are_accepted(settings, partner_a):
 
 
 def test_a_sealed_childs_referral_is_never_announced(
-    django_capture_on_commit_callbacks, town_officer, case_a, police, partner_a
+    django_capture_on_commit_callbacks, town_officer, case_a, police, partner_a, seal
 ):
-    from cases.models import Minor
-
-    Minor.objects.filter(pk=case_a.minor_id).update(is_sealed=True)
+    seal(case_a.minor)
     wh.webhook_endpoint_create(actor=partner_a, url="https://partner.example/hook")
     rl.referral_send(actor=town_officer, referral=draft(town_officer, case_a, police))
     assert not WebhookDelivery.objects.exists()
