@@ -25,7 +25,7 @@ from referrals.models import ReferralStatus
 from referrals.services import lifecycle as rl
 from screening.models import VisitPlan
 from screening.services.plan import visit_plan_refresh
-from tests.factories import make_user, register_minor
+from tests.factories import make_user
 from tiers import grants
 from tiers.models import OrganisationKind
 from tiers.roles import Level, Role
@@ -308,9 +308,7 @@ def test_a_measure_the_new_town_has_no_group_for_is_flagged_for_its_office(
     assert Measure.objects.get(pk=measure.pk).group == group
 
 
-def test_only_the_receiving_county_may_accept_or_decline(
-    town_officer, county_officer, far_office, minor_a1, county_2
-):
+def test_only_the_receiving_county_may_accept_or_decline(town_officer, county_officer, far_office, minor_a1, county_2):
     request = moves.move_request_create(actor=town_officer, minor=minor_a1, region=county_2["village"])
 
     for actor in (county_officer, far_office, town_officer):
@@ -433,3 +431,34 @@ def test_api_move_to_another_county_answers_202_with_the_request(
     assert accepted.status_code == 200 and accepted.json()["status"] == "ACCEPTED"
     minor_a1.refresh_from_db()
     assert minor_a1.region == county_2["village"]
+
+
+def test_the_record_page_shows_the_pending_request(client, town_officer, minor_a1, county_2):
+    request = moves.move_request_create(actor=town_officer, minor=minor_a1, region=county_2["village"])
+    client.force_login(town_officer)
+
+    content = client.get(reverse("minor_detail", args=[minor_a1.pk])).content.decode()
+
+    assert reverse("privacy_moves_detail", args=[request.pk]) in content
+
+
+def test_the_new_town_office_assigns_a_flagged_measure_on_its_page(
+    client, town_officer, far_county_officer, far_office, minor_a1, county_2, handed
+):
+    request = moves.move_request_create(actor=town_officer, minor=minor_a1, region=county_2["village"])
+    moves.move_request_accept(actor=far_county_officer, move_request=request)
+    measure = handed["measure"]
+    flag = Alert.objects.get(rule=moves.UNASSIGNED_RULE, minor=minor_a1)
+    group = cw.working_groups_ensure(region=county_2["town"])[1]
+    url = reverse("privacy_moves_measure_assign", args=[measure.pk])
+    client.force_login(town_officer)
+    assert client.get(url).status_code == 404
+    client.force_login(far_office)
+
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"group": group.pk})
+
+    assert response.status_code == 302
+    assert Measure.objects.get(pk=measure.pk).group == group
+    flag.refresh_from_db()
+    assert flag.resolved_at is not None

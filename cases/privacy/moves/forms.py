@@ -16,3 +16,11 @@ class MoveCancelForm(forms.Form):
     reason = forms.CharField(
         label=_("撤回原因"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class MeasureAssignForm(forms.Form):
+    group = forms.ModelChoiceField(label=_("责任工作组"), queryset=None)
+
+    def __init__(self, data=None, *, groups):
+        super().__init__(data)
+        self.fields["group"].queryset = groups

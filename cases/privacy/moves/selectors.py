@@ -56,3 +56,17 @@ def move_request_get(*, user, pk: int) -> MoveRequest:
 def move_request_pending_for(*, minor) -> MoveRequest | None:
     """The pending request of a minor already obtained through cases.selectors.minor_get."""
     return _requests().filter(minor=minor, status=MoveRequestStatus.PENDING).first()
+
+
+def groups_for_measure(*, measure) -> QuerySet:
+    """The working groups of the measure's track whose area holds the child (its town's, the county's)."""
+    from cases.models import WorkingGroup
+    from cases.selectors.casework_staff import ancestor_paths
+
+    return (
+        WorkingGroup.objects.filter(
+            track=measure.track, region__path__in=ancestor_paths(measure.case.minor.region.path)
+        )
+        .select_related("region")
+        .order_by("-region__depth")
+    )

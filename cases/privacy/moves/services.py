@@ -204,7 +204,6 @@ def _flag_unassigned(*, minor: Minor, measures: list[Measure], event: MinorEvent
     """An alert to the new town office for each handed-over measure its town has no group for."""
     if not measures:
         return
-    url = reverse("case_detail", args=[measures[0].case_id])
     alerts_sync(
         rule=UNASSIGNED_RULE,
         severity=Alert.Severity.WARNING,
@@ -218,7 +217,7 @@ def _flag_unassigned(*, minor: Minor, measures: list[Measure], event: MinorEvent
                 minor_id=minor.pk,
                 message=_("迁入儿童的措施待分配：%(name)s的“%(title)s”（%(track)s），本乡镇没有该工作组，请指定。")
                 % {"name": minor.name, "title": m.title, "track": m.get_track_display()},
-                url=url,
+                url=reverse("privacy_moves_measure_assign", args=[m.pk]),
             )
             for m in measures
         ],

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from cases.forms import add_service_errors
 from cases.privacy.moves import selectors, services
-from cases.privacy.moves.forms import MoveCancelForm, MoveDecisionForm
+from cases.privacy.moves.forms import MeasureAssignForm, MoveCancelForm, MoveDecisionForm
 from cases.services.registry import RegistryPermissionDenied
 
 
@@ -72,3 +72,25 @@ def move_request_detail(request, pk: int):
             "cancel": cancel,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moved_measure_assign(request, pk: int):
+    """The new town office gives a handed-over measure without a group to one of its groups."""
+    from cases.selectors.casework import measure_get
+
+    measure = measure_get(user=request.user, pk=pk)
+    groups = selectors.groups_for_measure(measure=measure)
+    form = MeasureAssignForm(request.POST if request.method == "POST" else None, groups=groups)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.moved_measure_assign(actor=request.user, measure=measure, group=form.cleaned_data["group"])
+        except RegistryPermissionDenied:
+            raise PermissionDenied from None
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已分配工作组。"))
+            return redirect("case_detail", pk=measure.case_id)
+    return render(request, "cases/privacy/moved_measure_assign.html", {"measure": measure, "form": form})
