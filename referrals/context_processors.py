@@ -8,4 +8,10 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_referrals": bool(partner_organisation_ids(user))}
+    from tiers.selectors import manages_partner_departments
+
+    return {
+        "nav_referrals": bool(partner_organisation_ids(user)),
+        # The town office attaches its departments' staff (issue 10 §8).
+        "nav_partner_departments": manages_partner_departments(user),
+    }

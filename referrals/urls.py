@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from referrals import views
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/send/", views.referral_send_view, name="referral_send"),
     path("case/<int:case_pk>/", views.case_referrals_view, name="referral_case"),
     path("suggestions/<int:pk>/decide/", views.suggestion_decide_view, name="referral_suggestion_decide"),
+    path("partners/", include("referrals.partners.urls")),
     path("rules/", views.referral_rules_view, name="referral_rules"),
     path("rules/<str:code>/", views.referral_rule_update_view, name="referral_rule_update"),
     path("rules/<str:code>/reset/", views.referral_rule_reset_view, name="referral_rule_reset"),

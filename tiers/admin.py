@@ -62,29 +62,45 @@ class RegionAdmin(admin.ModelAdmin):
 class StaffPostAdminForm(forms.ModelForm):
     class Meta:
         model = StaffPost
-        fields = ["user", "region", "role", "title", "phone"]
+        fields = ["user", "region", "role", "organisation", "title", "phone"]
 
     def clean(self):
         cleaned = super().clean()
-        from tiers.roles import ROLE_POLICIES
+        from tiers.roles import ROLE_POLICIES, Role
 
-        region, role = cleaned.get("region"), cleaned.get("role")
+        # On a change the user, region and role are read-only: they come from the post itself.
+        region = self.instance.region if self.instance.pk else cleaned.get("region")
+        role = self.instance.role if self.instance.pk else cleaned.get("role")
+        organisation = cleaned.get("organisation")
         if region and role and region.level not in ROLE_POLICIES[role].levels:
             self.add_error("region", _("该岗位不能设在这一层级的区划。"))
+        # Partner staff see what is sent to their department (issue 10 §8; issue 5 §1): without one
+        # the post gives nothing, and a department of another place would show them another town's work.
+        if role == Role.PARTNER_STAFF:
+            if organisation is None:
+                self.add_error("organisation", _("协作部门工作人员岗位须选择所属单位。"))
+            elif region and organisation.region_id != region.pk:
+                self.add_error("organisation", _("所属单位须是岗位所在区划的单位。"))
+        elif role and organisation is not None:
+            self.add_error("organisation", _("只有协作部门工作人员岗位可以设置所属单位。"))
         return cleaned
 
 
 @admin.register(StaffPost)
 class StaffPostAdmin(admin.ModelAdmin):
     form = StaffPostAdminForm
-    list_display = ["user", "region", "role", "title", "phone"]
+    list_display = ["user", "region", "role", "organisation", "title", "phone"]
     list_filter = ["role", "region__level"]
-    search_fields = ["user__username", "user__first_name", "region__name"]
-    raw_id_fields = ["user", "region"]
+    search_fields = ["user__username", "user__first_name", "region__name", "organisation__name"]
+    raw_id_fields = ["user", "region", "organisation"]
 
     def save_model(self, request, obj, form, change):
         if change:
             obj.save(update_fields=["title", "phone"])
+            if "organisation" in form.changed_data and form.cleaned_data.get("organisation") is not None:
+                post_assign(
+                    user=obj.user, region=obj.region, role=obj.role, organisation=form.cleaned_data["organisation"]
+                )
         else:
             post = post_assign(
                 user=form.cleaned_data["user"],
@@ -92,6 +108,7 @@ class StaffPostAdmin(admin.ModelAdmin):
                 role=form.cleaned_data["role"],
                 title=form.cleaned_data.get("title", ""),
                 phone=form.cleaned_data.get("phone", ""),
+                organisation=form.cleaned_data.get("organisation"),
             )
             obj.pk = post.pk
 

@@ -181,3 +181,49 @@ def staff_in_reach(*, user, capability: str = Capability.VIEW_RECORDS):
     return (
         get_user_model().objects.filter(reach.q("posts__region__path"), is_active=True).distinct().order_by("username")
     )
+
+
+_OFFICE_ROLES = ("TOWN_OFFICE", "TOWN_OFFICE_HEAD")
+
+
+def partner_departments_managed(*, user) -> QuerySet[Organisation]:
+    """The departments whose staff the user attaches and detaches (issue 10 §8): the active departments of
+    the towns where the user holds a town office post. County departments are attached in the admin."""
+    town_ids = [
+        post.region.pk
+        for post in user_posts(user)
+        if post.role in _OFFICE_ROLES and post.region.is_active and post.region.level == Level.TOWN
+    ]
+    if not town_ids:
+        return Organisation.objects.none()
+    return (
+        Organisation.objects.filter(region_id__in=town_ids, is_active=True)
+        .select_related("region")
+        .order_by("region__path", "kind", "name")
+    )
+
+
+def partner_department_get(*, user, pk: int) -> Organisation:
+    """One department the user manages; any other (another town's, the county's) answers 404."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(partner_departments_managed(user=user), pk=pk)
+
+
+def partner_department_staff(*, organisation: Organisation) -> QuerySet[StaffPost]:
+    """The partner staff posts of a department, with their users."""
+    from tiers.roles import Role
+
+    return (
+        StaffPost.objects.filter(role=Role.PARTNER_STAFF, organisation=organisation)
+        .select_related("user")
+        .order_by("user__username")
+    )
+
+
+def manages_partner_departments(user) -> bool:
+    """Whether the user holds a town office post (for the navigation; no query beyond the posts)."""
+    return any(
+        post.role in _OFFICE_ROLES and post.region.is_active and post.region.level == Level.TOWN
+        for post in user_posts(user)
+    )

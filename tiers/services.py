@@ -254,3 +254,111 @@ def organisation_create(
         can_accept_referrals="F" in flags,
         can_assist="A" in flags,
     )
+
+
+# --- Partner onboarding (issue 10 §8) ------------------------------------------------------------------
+
+
+def _require_manages(actor, organisation: Organisation) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from tiers.selectors import partner_departments_managed
+
+    if not partner_departments_managed(user=actor).filter(pk=organisation.pk).exists():
+        raise PermissionDenied
+
+
+def _history_actor(actor) -> None:
+    """Name the acting user in the post's history (pghistory context; ignored outside one)."""
+    from tiers.audit import context_user
+
+    context_user(actor)
+
+
+@transaction.atomic
+def partner_staff_attach(*, actor, organisation: Organisation, user, title: str = "", phone: str = "") -> StaffPost:
+    """The town office attaches a user to one of its town's departments as partner staff (issue 10 §8;
+    issue 5 §1; domain.md §1.4, §11): a PARTNER_STAFF post at the department's town naming it. From then on
+    the user sees what is sent to the department (the referral grant sync gives them its live referrals).
+    Refused: a disabled account, an administrator, a user holding registry posts (a partner account is
+    kept apart from staff accounts: it sees only what its department is sent), and a user already
+    attached to a department of this town (detach first). The post's history is kept by pghistory."""
+    _require_manages(actor, organisation)
+    if not user.is_active or user.is_superuser:
+        raise ValidationError(
+            {"username": [ValidationError(_("该账号不能作为协作部门工作人员。"), code="not_allowed")]}
+        )
+    posts = list(StaffPost.objects.filter(user=user).select_related("organisation"))
+    if any(post.role != Role.PARTNER_STAFF for post in posts):
+        raise ValidationError(
+            {"username": [ValidationError(_("该账号担任其他工作岗位，请为其另建协作部门账号。"), code="staff_account")]}
+        )
+    for post in posts:
+        if post.region_id == organisation.region_id:
+            message = (
+                _("该用户已是本单位工作人员。")
+                if post.organisation_id == organisation.pk
+                else _("该用户已是%(name)s的工作人员，请先解除。") % {"name": post.organisation or "—"}
+            )
+            raise ValidationError({"username": [ValidationError(message, code="already_attached")]})
+    _history_actor(actor)
+    return post_assign(
+        user=user,
+        region=organisation.region,
+        role=Role.PARTNER_STAFF,
+        organisation=organisation,
+        title=title.strip(),
+        phone=phone.strip(),
+    )
+
+
+@transaction.atomic
+def partner_staff_create(
+    *,
+    actor,
+    organisation: Organisation,
+    username: str,
+    full_name: str,
+    email: str = "",
+    title: str = "",
+    phone: str = "",
+) -> tuple[StaffPost, str]:
+    """Create a login for a department's staff member and attach it (issue 10 §8). The initial password is
+    random, returned once for the town office to hand over, and never stored in clear."""
+    from django.contrib.auth import get_user_model
+
+    _require_manages(actor, organisation)
+    user_model = get_user_model()
+    username = username.strip()
+    full_name = full_name.strip()
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        user_model.username_validator(username)
+    except ValidationError:
+        errors["username"] = [ValidationError(_("用户名只能包含字母、数字和@/./+/-/_。"), code="invalid")]
+    if not username:
+        errors["username"] = [ValidationError(_("请填写用户名。"), code="required")]
+    elif user_model.objects.filter(username__iexact=username).exists():
+        errors["username"] = [ValidationError(_("该用户名已被使用。"), code="taken")]
+    if not full_name:
+        errors["full_name"] = [ValidationError(_("请填写姓名。"), code="required")]
+    if errors:
+        raise ValidationError(errors)
+    password = secrets.token_urlsafe(9)
+    user = user_model(username=username, first_name=full_name[:150], email=email.strip())
+    user.set_password(password)
+    user.save()
+    post = partner_staff_attach(actor=actor, organisation=organisation, user=user, title=title, phone=phone)
+    return post, password
+
+
+@transaction.atomic
+def partner_staff_detach(*, actor, post: StaffPost) -> None:
+    """The town office detaches a member of staff from one of its departments (issue 10 §8): the post is
+    removed (its history kept by pghistory) and the referral grant sync withdraws the department's
+    referrals from them. The account stays (it may hold another department's post)."""
+    if post.role != Role.PARTNER_STAFF or post.organisation is None:
+        raise ValidationError(_("这不是协作部门工作人员岗位。"))
+    _require_manages(actor, post.organisation)
+    _history_actor(actor)
+    post_remove(post=post)
