@@ -6,6 +6,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+# The ledger import's synonym table and batches live in their own topic package (issue 12 §1).
+import cases.imports.admin  # noqa: F401
 from cases.models import AccessLog, BenefitProgramme, BenefitRate, Category, WorkingGroup
 
 

@@ -103,6 +103,7 @@ class MinorForm(forms.Form):
     hukou_place = _model_field(Minor, "hukou_place")
     hukou_in_district = _model_field(Minor, "hukou_in_district")
     address = _model_field(Minor, "address")
+    villager_group = _model_field(Minor, "villager_group")
     education_status = _model_field(Minor, "education_status")
     school_name = _model_field(Minor, "school_name")
     orphan_care_setting = _model_field(Minor, "orphan_care_setting")

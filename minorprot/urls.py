@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include("tiers.urls")),
     path("regions/", region_views.region_tree, name="region_tree"),
     path("regions/<int:pk>/", region_views.region_detail, name="region_detail"),
+    path("minors/import/", include("cases.imports.urls")),
     path("minors/", include("cases.urls")),
     path("privacy/", include("cases.privacy.urls")),
     path("cases/", include("cases.case_urls")),

@@ -110,6 +110,8 @@ class AssessmentKind(models.TextChoices):
     NEEDS = "NEEDS", _("需求评估")
     GUARDIAN_CAPACITY = "GUARDIAN_CAPACITY", _("监护能力评估")
     INVESTIGATION = "INVESTIGATION", _("走访调查评估")
+    # A grade brought in from a town's Excel ledger (issue 12 §1); the importer is its author.
+    IMPORTED = "IMPORTED", _("台账导入等级")
 
 
 class Assessment(models.Model):

@@ -59,6 +59,9 @@ class Capability(models.TextChoices):
     BREAK_GLASS = "BREAK_GLASS", _("紧急调阅辖区外档案")
     DECIDE_DATA_REQUESTS = "DECIDE_DATA_REQUESTS", _("决定更正删除申请")
     ACCEPT_MOVES = "ACCEPT_MOVES", _("接收跨区县迁入")
+    # Ledger import (issue 12 §1): the town office brings its Excel ledger in; the county may do it for
+    # any town although it is otherwise read-only on the registry.
+    IMPORT_LEDGER = "IMPORT_LEDGER", _("导入台账")
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ ROLE_POLICIES: dict[str, RolePolicy] = {
             Capability.READ_ACCESS_LOG,
             Capability.BREAK_GLASS,
             Capability.ACCEPT_MOVES,
+            Capability.IMPORT_LEDGER,
         },
     ),
     Role.TOWN_LEADER: RolePolicy(
@@ -110,7 +114,13 @@ ROLE_POLICIES: dict[str, RolePolicy] = {
     ),
     Role.TOWN_OFFICE: RolePolicy(
         (Level.TOWN,),
-        _TOWN_OFFICE | {Capability.MANAGE_GOVERNANCE, Capability.SUBMIT_REPORTS, Capability.VIEW_SEALED},
+        _TOWN_OFFICE
+        | {
+            Capability.MANAGE_GOVERNANCE,
+            Capability.SUBMIT_REPORTS,
+            Capability.VIEW_SEALED,
+            Capability.IMPORT_LEDGER,
+        },
     ),
     # The head of the town office (民政办主任) may also approve closing a case (issue 4 §2), and answers
     # for the town's personal data: seals records, reads the access log, decides correction/deletion
@@ -126,6 +136,7 @@ ROLE_POLICIES: dict[str, RolePolicy] = {
             Capability.SEAL_RECORDS,
             Capability.READ_ACCESS_LOG,
             Capability.DECIDE_DATA_REQUESTS,
+            Capability.IMPORT_LEDGER,
         },
     ),
     Role.CHILD_SUPERVISOR: RolePolicy(

@@ -23,6 +23,7 @@ from cases.models.casework import (
     Track,
     WorkingGroup,
 )
+from cases.imports.models import ImportBatch, LedgerSynonym, SynonymKind
 from cases.models.privacy import (
     DataRequest,
     DataRequestKind,
@@ -79,8 +80,10 @@ __all__ = [
     "GuardianRelation",
     "GuardianshipIntervention",
     "HukouType",
+    "ImportBatch",
     "InterventionLevel",
     "InterventionStatus",
+    "LedgerSynonym",
     "Measure",
     "MeasureStatus",
     "Minor",
@@ -95,6 +98,7 @@ __all__ = [
     "Placement",
     "PlacementType",
     "RiskGrade",
+    "SynonymKind",
     "Track",
     "WorkingGroup",
 ]

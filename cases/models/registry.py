@@ -129,6 +129,8 @@ class Minor(models.Model):
         Region, verbose_name=_("现居住地（村/社区或网格）"), on_delete=models.PROTECT, related_name="minors"
     )
     address = models.CharField(_("详细住址"), max_length=200, blank=True)
+    # The villagers' group (村民小组: 1组, 2组 …) ledgers give where a village has no grids (issue 12 §1).
+    villager_group = models.CharField(_("村民小组"), max_length=50, blank=True)
     education_status = models.CharField(_("就学状况"), max_length=20, choices=EducationStatus.choices, blank=True)
     school_name = models.CharField(_("学校名称"), max_length=100, blank=True)
     orphan_care_setting = models.CharField(

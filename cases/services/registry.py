@@ -8,6 +8,8 @@ minors §2.2 UNREGISTERED (no ID number, with a reason), baseline population §2
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -50,6 +52,7 @@ MINOR_FIELDS = (
     "hukou_place",
     "hukou_in_district",
     "address",
+    "villager_group",
     "education_status",
     "school_name",
     "orphan_care_setting",
@@ -70,6 +73,7 @@ _MINOR_DEFAULTS: dict[str, Any] = {
     "hukou_place": "",
     "hukou_in_district": True,
     "address": "",
+    "villager_group": "",
     "education_status": "",
     "school_name": "",
     "orphan_care_setting": "",
@@ -110,7 +114,26 @@ def _today() -> date:
 
 
 def _may_change(actor, region: Region) -> bool:
-    return _is_system(actor) or user_reach(actor, Capability.CHANGE_RECORDS).covers(region.path)
+    return (
+        _is_system(actor)
+        or user_reach(actor, Capability.CHANGE_RECORDS).covers(region.path)
+        or (bool(_event_source.get()) and user_reach(actor, Capability.IMPORT_LEDGER).covers(region.path))
+    )
+
+
+# Set while a ledger import (cases.imports) changes records: every event it writes names the file, and the
+# importer's IMPORT_LEDGER right counts as the right to change (the county may import, issue 12 §1).
+_event_source: ContextVar[str] = ContextVar("registry_event_source", default="")
+
+
+@contextmanager
+def registry_source(source: str):
+    """Within this block, registry changes are made on behalf of `source` (e.g. "导入 台账.xlsx")."""
+    token = _event_source.set(source)
+    try:
+        yield
+    finally:
+        _event_source.reset(token)
 
 
 def _is_system(actor) -> bool:
@@ -126,7 +149,7 @@ def _may_view(actor, region: Region) -> bool:
 
 def _clean_minor_data(data: dict[str, Any]) -> dict[str, Any]:
     cleaned = {**_MINOR_DEFAULTS, **{k: v for k, v in data.items() if k in MINOR_FIELDS}}
-    for key in ("name", "no_id_note", "hukou_place", "address", "school_name"):
+    for key in ("name", "no_id_note", "hukou_place", "address", "villager_group", "school_name"):
         cleaned[key] = (cleaned.get(key) or "").strip()
     raw_id = cleaned.get("id_number")
     cleaned["id_number"] = normalise_id_number(raw_id) if raw_id else None
@@ -137,8 +160,15 @@ def _clean_minor_data(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _validate_minor(
-    *, actor, data: dict[str, Any], categories: list[CategoryChoice], exclude_pk: int | None
+    *,
+    actor,
+    data: dict[str, Any],
+    categories: list[CategoryChoice],
+    exclude_pk: int | None,
+    known_categories: dict[str, Category] | None = None,
 ) -> list[Category]:
+    """The registration form's rules for one record. `known_categories` (active categories by code) lets
+    a caller checking many records at once (the ledger import) skip the query."""
     errors: dict[str, list] = {}
 
     def add(field: str, message: str, code: str) -> None:
@@ -194,7 +224,10 @@ def _validate_minor(
         add("categories", _("请至少选择一个困境类别。"), "required")
     else:
         codes = [choice.code for choice in categories]
-        by_code = {c.code: c for c in Category.objects.filter(code__in=codes, is_active=True)}
+        if known_categories is not None:
+            by_code = {code: known_categories[code] for code in codes if code in known_categories}
+        else:
+            by_code = {c.code: c for c in Category.objects.filter(code__in=codes, is_active=True)}
         unknown = [code for code in codes if code not in by_code]
         if unknown:
             add("categories", _("未知的类别代码：%(codes)s。") % {"codes": "、".join(unknown)}, "invalid_choice")
@@ -279,6 +312,9 @@ def _raise_duplicate_id(*, actor, existing: Minor) -> None:
 
 
 def _event(*, minor: Minor, kind: str, actor, changes: list[dict] | None = None, note: str = "") -> MinorEvent:
+    source = _event_source.get()
+    if source:
+        note = f"{note}（{source}）" if note else source
     return MinorEvent.objects.create(minor=minor, kind=kind, actor=actor, changes=changes or [], note=note)
 
 
@@ -619,6 +655,13 @@ def baseline_record(*, actor, region: Region, as_of: date, minor_count: int, not
         },
     )
     return baseline
+
+
+def minors_grade_record(*, grades: dict[str, list[int]], at) -> None:
+    """`minor_grade_record` for many children at once (a ledger import): {grade: [minor ids]}, one
+    UPDATE per grade. Called only by the screening services, after they wrote the GradeChange rows."""
+    for grade, minor_ids in grades.items():
+        Minor.objects.filter(pk__in=minor_ids).update(risk_grade=grade, risk_grade_since=at, updated_at=at)
 
 
 def minor_grade_record(*, minor: Minor, grade: str, at=None) -> Minor:

@@ -175,6 +175,69 @@ def assessment_record(
         return assessment
 
 
+def imported_grades_record(*, actor, grades: list[tuple[Minor, str]], source: str) -> list[Assessment]:
+    """Grades taken from a town's Excel ledger (issue 12 §1): each becomes an assessment of kind IMPORTED
+    with the importer as its author and, where it differs from the current grade, a GradeChange, as any
+    new grade is (domain.md §3.1). Orange and red open a case as a grade set by hand does. Written in
+    bulk, inside the import's transaction; the actor needs IMPORT_LEDGER (or GRADE) over each child."""
+    from cases.services.registry import _is_system, minors_grade_record
+
+    if not grades:
+        return []
+    import_reach = user_reach(actor, Capability.IMPORT_LEDGER)
+    grade_reach = user_reach(actor, Capability.GRADE)
+    for minor, grade in grades:
+        if grade not in RiskGrade.values:
+            raise ValidationError({"final_grade": [ValidationError(_("请选择风险等级。"), code="invalid_choice")]})
+        if not (_is_system(actor) or import_reach.covers(minor.region.path) or grade_reach.covers(minor.region.path)):
+            raise RegistryPermissionDenied
+    now = timezone.now()
+    today = timezone.localdate()
+    assessments = [
+        Assessment(
+            minor=minor,
+            kind=AssessmentKind.IMPORTED,
+            assessed_on=today,
+            assessor=actor,
+            summary=source,
+            computed_grade=grade,
+            final_grade=grade,
+            created_at=now,
+        )
+        for minor, grade in grades
+    ]
+    Assessment.objects.bulk_create(assessments, batch_size=2000)
+    reason = _("台账导入（%(source)s）") % {"source": source}
+    changes = []
+    changed: set[int] = set()
+    by_grade: dict[str, list[int]] = {}
+    for (minor, grade), assessment in zip(grades, assessments, strict=True):
+        if grade == minor.risk_grade:
+            continue
+        changes.append(
+            GradeChange(
+                minor=minor,
+                from_grade=minor.risk_grade,
+                to_grade=grade,
+                at=now,
+                actor=actor,
+                reason=reason,
+                assessment=assessment,
+            )
+        )
+        by_grade.setdefault(grade, []).append(minor.pk)
+        changed.add(minor.pk)
+    GradeChange.objects.bulk_create(changes, batch_size=2000)
+    minors_grade_record(grades=by_grade, at=now)
+    for minor, grade in grades:
+        if minor.pk in changed:
+            minor.risk_grade, minor.risk_grade_since = grade, now
+            case_open_for_grade(actor=actor, minor=minor, grade=grade)
+            after_commit_update(minor_id=minor.pk, escalate=True)
+        minor_changed(minor.pk)
+    return assessments
+
+
 @transaction.atomic
 def grade_set(*, actor, minor: Minor, grade: str, reason: str) -> GradeChange:
     """Change a grade without a new assessment (e.g. on new information); the reason is required."""
