@@ -356,9 +356,14 @@ def partner_staff_create(
 def partner_staff_detach(*, actor, post: StaffPost) -> None:
     """The town office detaches a member of staff from one of its departments (issue 10 §8): the post is
     removed (its history kept by pghistory) and the referral grant sync withdraws the department's
-    referrals from them. The account stays (it may hold another department's post)."""
+    referrals from them. The account stays (it may hold another department's post); when it holds no
+    post any more, its API tokens are revoked too, so the department's system stops reading at once."""
     if post.role != Role.PARTNER_STAFF or post.organisation is None:
         raise ValidationError(_("这不是协作部门工作人员岗位。"))
     _require_manages(actor, post.organisation)
     _history_actor(actor)
+    user = post.user
     post_remove(post=post)
+    if not StaffPost.objects.filter(user=user).exists():
+        for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
+            token_revoke(token=token)

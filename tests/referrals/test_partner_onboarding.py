@@ -245,3 +245,20 @@ def _child(actor, tree):
     from tests.factories import register_minor
 
     return register_minor(actor=actor, region=tree.village_a1, name="赵六")
+
+
+def test_detaching_the_last_post_revokes_the_partners_api_tokens(
+    client, town_officer, police, partner_a, django_capture_on_commit_callbacks
+):
+    from tiers.models import ApiToken
+    from tiers.services import token_authenticate, token_issue
+
+    _, key = token_issue(user=partner_a, name="派出所系统", actor=town_officer)
+    post = StaffPost.objects.get(user=partner_a, organisation=police)
+    client.force_login(town_officer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("partner_staff_detach", args=[police.pk, post.pk]))
+
+    assert token_authenticate(key=key) is None
+    assert not ApiToken.objects.filter(user=partner_a, revoked_at__isnull=True).exists()
