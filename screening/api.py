@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from cases.models import Alert
 from cases.selectors import minor_get, minor_scope_q
+from cases.services.access import AccessLoggedRowsMixin
 from cases.services.alerts import alert_acknowledge
 from cases.services.registry import RegistryPermissionDenied
 from screening.models import Assessment, AssessmentKind, Indicator, Visit, VisitKind
@@ -40,7 +41,7 @@ class AssessmentFilter(django_filters.FilterSet):
         fields = ["minor", "kind"]
 
 
-class AssessmentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class AssessmentViewSet(AccessLoggedRowsMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Assessments (domain.md §3.2). A risk-level assessment grades the child (§3.1)."""
 
     serializer_class = AssessmentSerializer
@@ -88,7 +89,7 @@ class VisitFilter(django_filters.FilterSet):
         fields = ["minor", "since", "kind"]
 
 
-class VisitViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class VisitViewSet(AccessLoggedRowsMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Visits (走访). Create with JSON, or multipart to attach up to six photos (`photos`)."""
 
     serializer_class = VisitSerializer

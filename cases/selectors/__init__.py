@@ -231,5 +231,7 @@ def notification_list(*, user):
     return (
         Notification.objects.filter(user=user)
         .exclude(about_sealed)
+        # The alert names its child: loading it notes the read for the access log (Alert.from_db).
+        .select_related("alert")
         .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")
     )

@@ -12,12 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cases.access_recorder import (
     access_kind,
     access_kind_set,
     access_note,
+    access_note_many,
     access_suspended,
     current_recorder,
     recorder_close,
@@ -27,6 +29,7 @@ from cases.models import AccessLog, Minor
 
 __all__ = [
     "AccessLogMiddleware",
+    "AccessLoggedRowsMixin",
     "access_kind",
     "access_kind_set",
     "access_log_record",
@@ -106,6 +109,35 @@ def access_log_record_many(
         kind, row_detail = _emergency_kind(user, pk, action, detail)
         rows.append(AccessLog(user=user, minor_id=pk, action=kind, channel=channel, detail=row_detail or {}, **fields))
     AccessLog.objects.bulk_create(rows, batch_size=2000)
+
+
+def _row_minor_ids(rows: list, field: str) -> list[int]:
+    if field == "case_id":
+        from cases.models import Case
+
+        case_ids = {getattr(row, "case_id", None) for row in rows} - {None}
+        if not case_ids:
+            return []
+        by_case = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "minor_id"))
+        return [by_case[row.case_id] for row in rows if row.case_id in by_case]
+    return [pk for pk in (getattr(row, field, None) for row in rows) if pk is not None]
+
+
+class AccessLoggedRowsMixin:
+    """For a DRF view whose rows belong to a child but do not load the Minor (a visit, an assessment, an
+    intervention): every object serialised for the response notes its child for the request's access log.
+    `access_minor_field` is the row's attribute holding the child's id, or "case_id" to find the child
+    through the row's case (one query for the page)."""
+
+    access_minor_field = "minor_id"
+
+    def get_serializer(self, *args, **kwargs):
+        instance = args[0] if args else kwargs.get("instance")
+        if instance is not None and not isinstance(instance, (dict, str, bytes)):
+            rows = list(instance) if isinstance(instance, (list, tuple, QuerySet)) else [instance]
+            if rows and hasattr(rows[0], "_meta"):
+                access_note_many(_row_minor_ids(rows, self.access_minor_field))
+        return super().get_serializer(*args, **kwargs)
 
 
 def _declared_kind(view_func, request) -> str | None:
