@@ -5,7 +5,8 @@ Adds, through the services: the partner departments of each town and of the dist
 the six working groups of each (§5) with a few member staff, demo monthly rates for the benefit
 programmes paid monthly (§9; the amounts are invented demo values, dated), and on the open cases a
 story each: cases in every stage (some closed after a request and the town leader's or office head's
-approval, one reopened), plans with measures on all six tracks (some done, some in progress, a few
+approval, one reopened; an orange child's case is closed only after a risk reassessment has lowered the
+grade, so every active orange or red child keeps an open case, issue 10 item 12), plans with measures on all six tracks (some done, some in progress, a few
 overdue), the intervention ladder (a level 3 awaiting approval, an approved level 4), placements (one
 following the placement route of a child registered outside the district) and benefit enrolments
 applied, approved, rejected and ended.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -147,6 +149,7 @@ class Tally:
     placements: int = 0
     enrolments: int = 0
     closed: int = 0
+    reassessed: int = 0
     stories: dict[str, int] = field(default_factory=dict)
 
     def created_anything(self) -> bool:
@@ -188,7 +191,8 @@ def seed_casework() -> str:
     return (
         f"{tally.organisations} partner departments, {tally.groups} working groups, {tally.rates} demo rates; "
         f"{tally.cases} cases worked ({stories}), {tally.measures} measures, {tally.interventions} interventions, "
-        f"{tally.placements} placements, {tally.enrolments} benefit enrolments, {tally.closed} closings approved; "
+        f"{tally.placements} placements, {tally.enrolments} benefit enrolments, {tally.closed} closings approved "
+        f"({tally.reassessed} after a reassessment lowered the grade); "
         f"cases by stage: {', '.join(f'{stage} {stages[stage]}' for stage in CaseStage.values)}"
     )
 
@@ -358,7 +362,10 @@ class CaseStory:
         self.rotation = rotation
         self.groups = groups
         self.overdue: Measure | None = None
-        self.opened_on = (self.minor.risk_grade_since or timezone.now() - timedelta(days=30)).date()
+        self.opened_at = self.minor.risk_grade_since or timezone.now() - timedelta(days=30)
+        self.opened_on = self.opened_at.date()
+        # Moves the closing reassessment's dates once the case's own dates are known (see _backdate).
+        self.reassessment_backdate: Callable[[datetime], None] | None = None
 
     def day(self, offset: int) -> date:
         """A day `offset` days after the case opened, never after today."""
@@ -595,7 +602,7 @@ class CaseStory:
                     note="父母返乡务工，家庭收入提高，按规定退出低保",
                 )
         self.finish_plan(measures)
-        if story == "review":
+        if story == "review" or not self.reassessed_for_closing():
             cw.case_set_stage(actor=office, case=self.case, stage=CaseStage.REVIEW, note="措施均已落实，转入跟踪回访")
             return
         closure = cw.case_request_closure(
@@ -610,6 +617,37 @@ class CaseStory:
         self.tally.closed += 1
         if story == "reopened":
             cw.case_reopen(actor=office, case=self.case, reason="回访发现父母再次外出务工，孩子无人照料")
+
+    def reassessed_for_closing(self) -> bool:
+        """An orange or red child's case closes only after a risk reassessment has lowered the grade
+        (cases.services.casework.CASE_GRADES): the plan is done, the office reassesses. The grading app's
+        demo writes it; without one the case stays open, in review. True when the case may now close."""
+        minor = Minor.objects.get(pk=self.minor.pk)
+        if not cw.case_closure_blocked_by_grade(minor=minor):
+            return True
+        reassess = _closing_reassessment()
+        if reassess is None:
+            return False
+        self.reassessment_backdate = reassess(actor=self.people.office, minor=minor)
+        self.tally.reassessed += 1
+        return not cw.case_closure_blocked_by_grade(minor=Minor.objects.get(pk=self.minor.pk))
+
+
+def _closing_reassessment() -> Callable | None:
+    """`closing_reassessment(*, actor, minor) -> backdate(at)` of the app that grades children, found through
+    the app registry as seed_demo finds the apps' demos (this app imports none of them: STYLE.md)."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name == "cases" or find_spec(f"{config.name}.demo") is None:
+            continue
+        hook = getattr(import_module(f"{config.name}.demo"), "closing_reassessment", None)
+        if callable(hook):
+            return hook
+    return None
 
 
 def _worked(case: Case) -> bool:
@@ -670,6 +708,7 @@ class History:
     opened_at: object
     overdue_id: int | None
     rng: random.Random
+    reassessment_backdate: Callable[[datetime], None] | None = None
 
 
 def _backdate(histories: list[History]) -> None:
@@ -725,8 +764,13 @@ def _backdate(histories: list[History]) -> None:
                     measure.due_on = due_on
 
         own_closures = closures.get(history.case_id, [])
-        for closure, request in zip(own_closures, by_kind.get(CaseEvent.Kind.CLOSURE_REQUESTED, []), strict=False):
+        requests = by_kind.get(CaseEvent.Kind.CLOSURE_REQUESTED, [])
+        for closure, request in zip(own_closures, requests, strict=False):
             closure.requested_at = request.at
+        if history.reassessment_backdate is not None and requests:
+            # The reassessment that lowered the grade comes shortly before the first closing request.
+            first_request = requests[0].at
+            history.reassessment_backdate(first_request - min(timedelta(days=1), (first_request - opened_at) / 2))
         decided = [c for c in own_closures if c.decided_at]
         for closure, decision in zip(decided, by_kind.get(CaseEvent.Kind.CLOSURE_DECIDED, []), strict=False):
             closure.decided_at = decision.at
@@ -815,8 +859,15 @@ def _seed_cases(tally: Tally, towns: dict[str, Region], staff: dict[str, TownSta
                 rotation=rotation,
             )
             runner.run()
-            opened_at = case.minor.risk_grade_since or timezone.now() - timedelta(days=30)
-            histories.append(History(case.pk, opened_at, runner.overdue.pk if runner.overdue else None, runner.rng))
+            histories.append(
+                History(
+                    case.pk,
+                    runner.opened_at,
+                    runner.overdue.pk if runner.overdue else None,
+                    runner.rng,
+                    runner.reassessment_backdate,
+                )
+            )
     _backdate(histories)
 
 

@@ -132,6 +132,28 @@ def seed_demo() -> str:
     return f"graded {sum(graded.values())} minors ({summary}), {visits} visits"
 
 
+def closing_reassessment(*, actor, minor: Minor):
+    """Asked by the casework demo before it closes the case of an orange or red child: the plan is done,
+    the office reassesses and finds only yellow risks left (or none), which lowers the grade, the step the
+    product requires before a closure (issue 10 item 12). Written through the assessment service now;
+    returns `backdate(at)`, which the casework demo calls once it knows when the closure was requested."""
+    codes = sorted(code for code in indicator_prefill(minor=minor) if code in YELLOW_CODES) or ["STABLE_UNDER_WATCH"]
+    assessment = assessment_record(
+        actor=actor,
+        minor=minor,
+        kind="RISK_LEVEL",
+        indicator_codes=codes,
+        summary="结案前重新评估：帮扶措施已落实，监护到位，困境明显缓解",
+    )
+
+    def backdate(at: datetime) -> None:
+        Assessment.objects.filter(pk=assessment.pk).update(created_at=at, assessed_on=timezone.localdate(at))
+        GradeChange.objects.filter(assessment=assessment).update(at=at)
+        Minor.objects.filter(pk=minor.pk).update(risk_grade_since=at)
+
+    return backdate
+
+
 def _visit_history(rng: random.Random, minor: Minor, visitor, graded_on, today) -> int:
     """Visits every interval since grading, give or take; about one child in six falls behind."""
     if visitor is None:

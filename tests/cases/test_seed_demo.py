@@ -254,3 +254,26 @@ def test_the_demo_has_referrals_in_every_state_and_reports_in_the_intake_queue(s
     assert reports.get(status=ReportStatus.DISMISSED).dismiss_reason
     assert reports.get(status=ReportStatus.CLOSED).handling_record
     assert reports.filter(reporter_organisation__kind="SCHOOL").exists()
+
+
+@pytest.mark.django_db
+def test_every_active_orange_or_red_demo_child_has_exactly_one_open_case(seeded_once):
+    """Issue 10 item 12: the demo obeys the rule the services enforce; its closed cases are of children a
+    reassessment lowered first."""
+    from cases.models import Case, CaseStage
+    from screening.models import GradeChange
+
+    children = Minor.objects.filter(status=MinorStatus.ACTIVE, risk_grade__in=["ORANGE", "RED"])
+    assert children.exists()
+    open_cases = Counter(
+        Case.objects.filter(minor__in=children).exclude(stage=CaseStage.CLOSED).values_list("minor_id", flat=True)
+    )
+    assert {pk: open_cases[pk] for pk in children.values_list("pk", flat=True) if open_cases[pk] != 1} == {}
+
+    closed = Case.objects.filter(stage=CaseStage.CLOSED, minor__status=MinorStatus.ACTIVE).select_related("minor")
+    assert closed.exists()
+    for case in closed:
+        lowered = GradeChange.objects.filter(
+            minor=case.minor, from_grade__in=["ORANGE", "RED"], to_grade__in=["BLUE", "YELLOW"], at__lt=case.closed_at
+        )
+        assert lowered.exists(), f"case {case.pk} closed without a reassessment lowering the grade first"
