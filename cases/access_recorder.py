@@ -22,11 +22,14 @@ from typing import Any, TypeVar
 class AccessRecorder:
     """What one request loaded. `kind` is the kind of read (AccessLog.Action) when the view says it."""
 
-    __slots__ = ("explicit", "kind", "minor_ids", "suspended")
+    __slots__ = ("explicit", "kind", "minor_ids", "searched", "suspended")
 
     def __init__(self) -> None:
         self.minor_ids: dict[int, None] = {}  # an ordered set
         self.explicit: set[int] = set()  # already logged by an explicit call (exports)
+        # Records whose existence a check revealed (a duplicate ID number): logged as searches, also when the
+        # response refuses the request (a form re-shown, an API 400).
+        self.searched: dict[int, None] = {}
         self.kind: str | None = None
         self.suspended = 0
 
@@ -59,6 +62,16 @@ def access_note(minor_id: int | None) -> None:
     recorder = _current.get()
     if recorder is not None:
         recorder.note(minor_id)
+
+
+def access_note_search(minor_id: int) -> bool:
+    """Note that a check revealed this record to the user (a duplicate ID number "registered elsewhere"): it is
+    logged as a search whatever the response. False outside a request (the caller logs it itself)."""
+    recorder = _current.get()
+    if recorder is None:
+        return False
+    recorder.searched[minor_id] = None
+    return True
 
 
 def access_note_many(minor_ids: Iterable[int]) -> None:

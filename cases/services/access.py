@@ -20,6 +20,7 @@ from cases.access_recorder import (
     access_kind_set,
     access_note,
     access_note_many,
+    access_note_search,
     access_suspended,
     current_recorder,
     recorder_close,
@@ -35,6 +36,7 @@ __all__ = [
     "access_log_record",
     "access_log_record_many",
     "access_note",
+    "access_note_search",
     "access_suspended",
 ]
 
@@ -181,8 +183,7 @@ class AccessLogMiddleware:
         recorder, token = recorder_open()
         try:
             response = self.get_response(request)
-            if response.status_code < 400:
-                self._flush(request, recorder)
+            self._flush(request, recorder, shown=response.status_code < 400)
         finally:
             recorder_close(token)
         return response
@@ -193,14 +194,16 @@ class AccessLogMiddleware:
             recorder.kind = _declared_kind(view_func, request)
         return None
 
-    def _flush(self, request, recorder) -> None:
-        ids = recorder.pending()
+    def _flush(self, request, recorder, *, shown: bool) -> None:
+        searched = [pk for pk in recorder.searched if pk not in recorder.explicit]
+        ids = [pk for pk in recorder.pending() if pk not in recorder.searched] if shown else []
         user = getattr(request, "user", None)
-        if not ids or user is None or not user.is_authenticated:
+        if not (ids or searched) or user is None or not user.is_authenticated:
             return
         from cases.selectors.emergency import emergency_minor_ids
 
         kind = recorder.kind or _default_kind(request, len(ids))
+        kinds = {pk: AccessLog.Action.SEARCH for pk in searched} | dict.fromkeys(ids, kind)
         channel = AccessLog.Channel.API if request.path.startswith("/api/") else AccessLog.Channel.WEB
         emergency = emergency_minor_ids(user)
         fields = _request_fields(request)
@@ -210,13 +213,13 @@ class AccessLogMiddleware:
                 AccessLog(
                     user=user,
                     minor_id=pk,
-                    action=AccessLog.Action.EMERGENCY if pk in emergency else kind,
+                    action=AccessLog.Action.EMERGENCY if pk in emergency else pk_kind,
                     channel=channel,
                     at=now,
-                    detail={"kind": kind} if pk in emergency else {},
+                    detail={"kind": pk_kind} if pk in emergency else {},
                     **fields,
                 )
-                for pk in ids
+                for pk, pk_kind in kinds.items()
             ],
             batch_size=2000,
         )

@@ -24,6 +24,7 @@ from cases.hooks import minor_changed
 from cases.identity import age_on, normalise_id_number, normalise_phone, parse_id_number, validate_phone
 from cases.models import (
     GUARDIAN_FLAGS,
+    AccessLog,
     BaselinePopulation,
     Category,
     ClosedReason,
@@ -303,6 +304,18 @@ def _check_duplicates(*, actor, data: dict[str, Any], exclude_pk: int | None, co
 
 
 def _raise_duplicate_id(*, actor, existing: Minor) -> None:
+    # The refusal reveals that the record exists (by name, or "registered elsewhere"): a search of it by the
+    # actor, in the access log whatever the response (issue 10 §11; domain.md §13 "audit logs").
+    from cases.services.access import access_log_record, access_note_search
+
+    if not access_note_search(existing.pk):
+        access_log_record(
+            user=actor,
+            action=AccessLog.Action.SEARCH,
+            channel=AccessLog.Channel.SYSTEM,
+            minor=existing,
+            detail={"duplicate_id_number": True},
+        )
     if _may_view(actor, existing.region):
         raise DuplicateIdNumber(
             _("该身份证号码已登记：%(name)s（%(place)s）。") % {"name": existing.name, "place": existing.region.name},
