@@ -1,13 +1,14 @@
 """The unread-notification count shown on every page."""
 
-from cases.models import Notification
-
 
 def notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count()}
+    from cases.selectors import notification_list
+
+    # The same notifications as the list (an alert's notice about a child sealed since is not counted).
+    return {"nav_unread_notifications": notification_list(user=user).filter(read_at__isnull=True).count()}
 
 
 def casework(request):
