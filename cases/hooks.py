@@ -56,6 +56,28 @@ def minor_changed(minor_id: int) -> None:
     transaction.on_commit(pending)  # outside a transaction this runs at once
 
 
+def minors_changed_later(minor_ids: list[int]) -> None:
+    """`minor_changed` for many minors at once (a ledger import of thousands of children): the handlers
+    run in a Celery task once the transaction commits, rather than one by one inside the request."""
+    if not _handlers or not minor_ids:
+        return
+    ids = list(minor_ids)
+
+    def send() -> None:
+        from cases.tasks import run_minor_changed_handlers
+
+        run_minor_changed_handlers.delay(minor_ids=ids)
+
+    transaction.on_commit(send)
+
+
+def run_handlers(minor_ids: list[int]) -> None:
+    """Every registered handler for each of these minors, each in its own transaction."""
+    for minor_id in minor_ids:
+        for handler in list(_handlers):
+            _run(handler, minor_id)
+
+
 def _run(handler: Callable[[int], None], minor_id: int) -> None:
     try:
         with transaction.atomic():

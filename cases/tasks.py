@@ -27,3 +27,13 @@ def escalate_casework() -> dict:
     from cases.services.casework_alerts import casework_escalate
 
     return casework_escalate()
+
+
+@shared_task
+def run_minor_changed_handlers(*, minor_ids: list[int]) -> int:
+    """The registry's minor_changed handlers for many children (a ledger import), off the request.
+    Safe to run twice: the handlers recompute what they derive."""
+    from cases.hooks import run_handlers
+
+    run_handlers(minor_ids)
+    return len(minor_ids)

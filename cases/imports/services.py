@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.access_recorder import access_suspended
-from cases.hooks import minor_changed
+from cases.hooks import minors_changed_later
 from cases.identity import parse_id_number, validate_phone
 from cases.imports.models import ImportBatch, LedgerSynonym, SynonymKind
 from cases.models import (
@@ -687,7 +687,7 @@ def _existing_for(rows: list[LedgerRow]) -> tuple[dict[str, Minor], dict[tuple[s
     pairs = {(row.data["name"], row.data["birth_date"]) for row in rows}
     by_id: dict[str, Minor] = {}
     by_pair: dict[tuple[str, date], list[Minor]] = {}
-    base = Minor.objects.select_related("region")
+    base = Minor.objects.select_related("region").prefetch_related("category_links__category", "guardians")
     if ids:
         by_id = {m.id_number: m for m in base.filter(id_number__in=ids)}
     if pairs:
@@ -942,8 +942,8 @@ def _settle(rows: list[LedgerRow], *, plan: Plan, actor, town: Region, commit: b
 
 
 def _write_creates(rows: list[LedgerRow], *, actor, source: str) -> None:
-    """The bulk twin of `minor_register` for rows already checked with its rules: the same rows and the
-    same events (registered, categories, guardians), in a few INSERTs per chunk."""
+    """The bulk twin of `minor_register` for rows already checked with its rules: the same rows, the
+    registration with its categories as one event and the guardian as another, in a few INSERTs a chunk."""
     if not rows:
         return
     now = timezone.now()
@@ -966,30 +966,17 @@ def _write_creates(rows: list[LedgerRow], *, actor, source: str) -> None:
     links: list[MinorCategory] = []
     guardians: list[Guardian] = []
     for row, minor in zip(rows, minors, strict=True):
-        events.append(
-            MinorEvent(
-                minor=minor,
-                kind=MinorEvent.Kind.REGISTERED,
-                actor=actor,
-                at=now,
-                changes=[{"field": "region", "from": None, "to": row.region.name}],
-                note=source,
-            )
-        )
+        # One event for the registration and its categories (minor_register writes one per category; at
+        # tens of thousands of children the history says the same in half the rows).
+        changes = [{"field": "region", "from": None, "to": row.region.name}]
         for choice in row.categories:
             links.append(
                 MinorCategory(minor=minor, category_id=_category_id(choice.code), note=choice.note, added_at=now)
             )
-            events.append(
-                MinorEvent(
-                    minor=minor,
-                    kind=MinorEvent.Kind.CATEGORY_ADDED,
-                    actor=actor,
-                    at=now,
-                    changes=[{"field": "category", "from": None, "to": choice.code}],
-                    note=f"{choice.note}（{source}）" if choice.note else source,
-                )
-            )
+            changes.append({"field": "category", "from": None, "to": choice.code})
+        events.append(
+            MinorEvent(minor=minor, kind=MinorEvent.Kind.REGISTERED, actor=actor, at=now, changes=changes, note=source)
+        )
         if row.guardian is not None:
             values = {k: v for k, v in row.guardian.items() if k in GUARDIAN_FIELDS}
             guardians.append(Guardian(minor=minor, sort_order=0, **values))
@@ -1008,8 +995,7 @@ def _write_creates(rows: list[LedgerRow], *, actor, source: str) -> None:
     MinorCategory.objects.bulk_create(links, batch_size=2000)
     Guardian.objects.bulk_create(guardians, batch_size=2000)
     MinorEvent.objects.bulk_create(events, batch_size=2000)
-    for minor in minors:
-        minor_changed(minor.pk)
+    minors_changed_later([minor.pk for minor in minors])
     graded = [(minor, row.grade) for row, minor in zip(rows, minors, strict=True) if row.grade]
     if graded:
         _record_grades(graded, actor=actor, source=source)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.hooks import minor_changed
+from cases.hooks import minor_changed, minors_changed_later
 from cases.models import GUARDIAN_FLAGS, Minor, MinorStatus, RiskGrade
 from cases.services.casework import case_open_for_grade
 from cases.services.registry import RegistryPermissionDenied, minor_grade_record
@@ -234,7 +234,7 @@ def imported_grades_record(*, actor, grades: list[tuple[Minor, str]], source: st
             minor.risk_grade, minor.risk_grade_since = grade, now
             case_open_for_grade(actor=actor, minor=minor, grade=grade)
             after_commit_update(minor_id=minor.pk, escalate=True)
-        minor_changed(minor.pk)
+    minors_changed_later([minor.pk for minor, _grade in grades])
     return assessments
 
 
