@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from cases.models import AccessLog, Category, Gender, Minor, MinorStatus, Notification, RiskGrade
+from cases.models import Category, Gender, Minor, MinorStatus, Notification, RiskGrade
 from cases.privacy.moves.serializers import MoveRequestSerializer
 from cases.privacy.sealing.serializers import MinorSealSerializer, MinorUnsealSerializer
 from cases.privacy.sealing.services import minor_seal, minor_unseal
@@ -32,7 +32,6 @@ from cases.serializers import (
     NotificationReadSerializer,
     NotificationSerializer,
 )
-from cases.services.access import access_log_record, access_log_record_many
 from cases.services.alerts import notifications_mark_read
 from cases.services.registry import (
     CategoryChoice,
@@ -130,22 +129,11 @@ class MinorViewSet(
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         rows = list(page if page is not None else queryset)
-        access_log_record_many(
-            user=request.user,
-            action=AccessLog.Action.VIEW,
-            channel=AccessLog.Channel.API,
-            minors=rows,
-            request=request,
-            detail={"list": True},
-        )
         data = self.get_serializer(rows, many=True).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request, *args, **kwargs):
         minor = self.get_object()
-        access_log_record(
-            user=request.user, action=AccessLog.Action.VIEW, channel=AccessLog.Channel.API, minor=minor, request=request
-        )
         return Response(self.get_serializer(minor).data)
 
     def create(self, request, *args, **kwargs):
@@ -274,14 +262,6 @@ class MinorViewSet(
     def history(self, request, pk=None):
         """Every change to the record, newest first."""
         minor = self.get_object()
-        access_log_record(
-            user=request.user,
-            action=AccessLog.Action.VIEW,
-            channel=AccessLog.Channel.API,
-            minor=minor,
-            request=request,
-            detail={"history": True},
-        )
         return Response(MinorEventSerializer(minor_history(user=request.user, minor=minor), many=True).data)
 
 

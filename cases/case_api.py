@@ -54,7 +54,6 @@ from cases.case_serializers import (
 )
 from cases.models import (
     OPEN_MEASURE_STATUSES,
-    AccessLog,
     BenefitEnrolment,
     BenefitProgramme,
     Case,
@@ -97,7 +96,6 @@ from cases.selectors.casework_lists import (
     placement_list,
 )
 from cases.services import casework as cw
-from cases.services.access import access_log_record, access_log_record_many
 from cases.services.registry import RegistryPermissionDenied
 from tiers.models import Organisation, OrganisationKind
 from tiers.roles import Capability
@@ -206,16 +204,6 @@ class CaseViewSet(
     def fetch(self, pk: int) -> Case:
         return case_get(user=self.request.user, pk=pk)
 
-    def _log(self, cases: list[Case], **detail) -> None:
-        access_log_record_many(
-            user=self.request.user,
-            action=AccessLog.Action.VIEW,
-            channel=AccessLog.Channel.API,
-            minors=[case.minor for case in cases],
-            request=self.request,
-            detail={"case": True, **detail},
-        )
-
     def _detail(self, case: Case) -> Case:
         """Load what the case page shows, in a fixed number of queries."""
         measures = list(case_measures(case=case).select_related("created_by", "group__region"))
@@ -242,20 +230,11 @@ class CaseViewSet(
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         rows = list(page if page is not None else queryset)
-        self._log(rows, list=True)
         data = CaseSerializer(rows, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request, *args, **kwargs):
         case = self._detail(self.get_object())
-        access_log_record(
-            user=request.user,
-            action=AccessLog.Action.VIEW,
-            channel=AccessLog.Channel.API,
-            minor=case.minor,
-            request=request,
-            detail={"case": case.pk},
-        )
         return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
 
     @extend_schema(
@@ -339,7 +318,6 @@ class CaseViewSet(
     def history(self, request, pk=None):
         """Every change to the case, newest first."""
         case = self.get_object()
-        self._log([case], history=case.pk)
         return Response(CaseEventSerializer(case_history(case=case), many=True).data)
 
     @extend_schema(responses={200: PlacementRouteSerializer})

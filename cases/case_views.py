@@ -50,7 +50,6 @@ from cases.forms import add_service_errors
 from cases.models import (
     APPROVAL_LEVEL,
     OPEN_MEASURE_STATUSES,
-    AccessLog,
     Case,
     CaseStage,
     EnrolmentStatus,
@@ -71,7 +70,6 @@ from cases.selectors.casework_staff import (
     responsible_choices,
 )
 from cases.services import casework as services
-from cases.services.access import access_log_record
 from cases.services.registry import RegistryPermissionDenied
 from cases.views import records_required
 from tiers.models import Region
@@ -201,14 +199,6 @@ def _case_page(request, case: Case, *, bound: dict[str, forms.Form] | None = Non
     is_open = case.is_open
     # "Town · Village · Grid" on the page needs the units above the child's place (one query).
     minor.region = Region.objects.select_related("parent", "parent__parent").get(pk=minor.region_id)
-    access_log_record(
-        user=user,
-        action=AccessLog.Action.VIEW,
-        channel=AccessLog.Channel.WEB,
-        minor=minor,
-        request=request,
-        detail={"page": "case", "case": case.pk},
-    )
 
     # The plan, by track. Who may report progress mirrors measure_may_update without a query per measure.
     measures = list(selectors.case_measures(case=case).select_related("group__region"))

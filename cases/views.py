@@ -31,7 +31,7 @@ from cases.forms import (
 )
 from cases.models import AccessLog, Minor
 from cases.services import registry
-from cases.services.access import access_log_record
+from cases.services.access import access_kind
 from tiers.roles import Capability
 from tiers.selectors import region_choices_for_move, region_choices_for_registration, user_can
 
@@ -60,17 +60,6 @@ def _changeable_minor(request, pk: int) -> Minor:
     return minor
 
 
-def _log_view(request, minor: Minor, page: str) -> None:
-    access_log_record(
-        user=request.user,
-        action=AccessLog.Action.VIEW,
-        channel=AccessLog.Channel.WEB,
-        minor=minor,
-        request=request,
-        detail={"page": page},
-    )
-
-
 @records_required
 @require_GET
 def registry_list(request):
@@ -85,7 +74,6 @@ def registry_list(request):
 @require_GET
 def minor_detail(request, pk: int):
     minor = selectors.minor_get(user=request.user, pk=pk)
-    _log_view(request, minor, "record")
     return render(
         request,
         "cases/minor_detail.html",
@@ -134,16 +122,14 @@ def minor_create(request):
 
 @records_required
 @require_http_methods(["GET", "POST"])
+@access_kind(AccessLog.Action.FORM)  # the form shows the whole record: a read, logged as a form
 def minor_edit(request, pk: int):
     minor = _changeable_minor(request, pk)
     data = request.POST if request.method == "POST" else None
     form = MinorForm(data, categories=selectors.category_list(), initial=MinorForm.initial_for(minor))
     formset = guardian_formset(data, guardians=list(minor.guardians.all()))
     errors = RegistryErrors()
-    if data is None:
-        # The form shows the whole record, so opening it is a read like the record page.
-        _log_view(request, minor, "edit")
-    else:
+    if data is not None:
         form_ok, formset_ok = form.is_valid(), formset.is_valid()
         if form_ok and formset_ok:
             try:

@@ -19,9 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from cases.models import AccessLog
 from cases.selectors.casework import case_get
-from cases.services.access import access_log_record, access_log_record_many
 from cases.services.registry import RegistryPermissionDenied
 from referrals.models import Referral, WebhookEndpoint
 from referrals.selectors import ReferralFilters, referral_get, referral_list, referral_updates
@@ -104,41 +102,17 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def _respond(self, referral: Referral, status_code: int = status.HTTP_200_OK) -> Response:
         fresh = referral_get(user=self.request.user, pk=referral.pk)
-        self._log([fresh])
         return Response(self._serializer_class_for_user()(fresh).data, status=status_code)
-
-    def _log(self, referrals: list[Referral], **detail) -> None:
-        if len(referrals) == 1 and not detail:
-            access_log_record(
-                user=self.request.user,
-                action=AccessLog.Action.VIEW,
-                channel=AccessLog.Channel.API,
-                minor=referrals[0].minor,
-                request=self.request,
-                detail={"referral": referrals[0].pk},
-            )
-            return
-        access_log_record_many(
-            user=self.request.user,
-            action=AccessLog.Action.VIEW,
-            channel=AccessLog.Channel.API,
-            minors=[r.minor for r in referrals],
-            request=self.request,
-            detail={"referral": True, **detail},
-        )
 
     def list(self, request, *args, **kwargs):
         queryset = self.get_queryset()
         page = self.paginate_queryset(queryset)
         rows = list(page if page is not None else queryset)
-        if rows:
-            self._log(rows, list=True)
         data = self._serializer_class_for_user()(rows, many=True).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request, *args, **kwargs):
         referral = self.get_object()
-        self._log([referral])
         return Response(self._serializer_class_for_user()(referral).data)
 
     @extend_schema(
@@ -204,7 +178,6 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def updates(self, request, pk=None):
         referral = self.get_object()
         if request.method == "GET":
-            self._log([referral])
             return Response(ReferralEventSerializer(referral_updates(referral=referral), many=True).data)
         serializer = RequiredNoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

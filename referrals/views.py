@@ -15,10 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.forms import add_service_errors
-from cases.models import AccessLog
 from cases.selectors import minor_get
 from cases.selectors.casework import case_get, case_open_for_minor
-from cases.services.access import access_log_record, access_log_record_many
 from cases.services.registry import RegistryPermissionDenied
 from referrals.forms import NoteForm, ReferralDraftForm, ReferralRuleForm
 from referrals.models import ReferralStatus, ReferralSuggestion
@@ -67,15 +65,6 @@ def referral_list_view(request):
     referrals = list(referral_list(user=request.user, filters=ReferralFilters(status=status))[:200])
     for referral in referrals:
         _decorate(referral)
-    if referrals:
-        access_log_record_many(
-            user=request.user,
-            action=AccessLog.Action.VIEW,
-            channel=AccessLog.Channel.WEB,
-            minors=[r.minor for r in referrals],
-            request=request,
-            detail={"referral": True, "list": True},
-        )
     return render(
         request,
         "referrals/referral_list.html",
@@ -110,14 +99,6 @@ def referral_detail_view(request, pk: int):
                 return redirect("referral_detail", pk=pk)
         referral = referral_get(user=request.user, pk=pk)
     _decorate(referral)
-    access_log_record(
-        user=request.user,
-        action=AccessLog.Action.VIEW,
-        channel=AccessLog.Channel.WEB,
-        minor=referral.minor,
-        request=request,
-        detail={"referral": referral.pk},
-    )
     events = list(referral_history(referral=referral) if town else referral_updates(referral=referral))
     for event in events:
         event.label = rl.EVENT_LABELS.get(event.kind, event.kind)

@@ -296,7 +296,7 @@ def test_each_record_read_is_in_the_access_log(api_client_for, town_officer, min
     assert row.user == town_officer and row.action == "VIEW"
     assert row.ip_address == "127.0.0.1" and row.user_agent == "partner-system/1.0"
     api.get(LIST)
-    assert AccessLog.objects.filter(minor=minor_a1, channel="API", detail={"list": True}).count() == 1
+    assert AccessLog.objects.filter(minor=minor_a1, channel="API", action="LIST", path=LIST).count() == 1
 
 
 # --- regions, categories, schema ---------------------------------------------------------------------

@@ -401,9 +401,10 @@ def test_failed_edit_changes_nothing(client, town_officer, minor_a1):
 def test_opening_the_edit_form_is_logged_as_a_read(client, town_officer, minor_a1):
     client.force_login(town_officer)
 
-    client.get(reverse("minor_edit", args=[minor_a1.pk]))
+    url = reverse("minor_edit", args=[minor_a1.pk])
+    client.get(url)
 
-    assert AccessLog.objects.filter(minor=minor_a1, user=town_officer, detail__page="edit").count() == 1
+    assert AccessLog.objects.filter(minor=minor_a1, user=town_officer, action="FORM", path=url).count() == 1
 
 
 @pytest.mark.parametrize("persona", ["town_leader", "county_officer", "leadership_viewer"])
