@@ -54,6 +54,7 @@ from cases.models import (
 )
 from cases.services import casework as cw
 from cases.services.casework_alerts import casework_escalate
+from tiers.audit import demo_backdating
 from tiers.models import Organisation, OrganisationKind, Region
 from tiers.services import organisation_create
 
@@ -783,7 +784,8 @@ def _backdate(histories: list[History]) -> None:
         closed = by_kind.get(CaseEvent.Kind.CLOSED, [])
         if closed and case.closed_at is not None:
             case.closed_at = closed[-1].at
-    CaseEvent.objects.bulk_update([e for own in events.values() for e in own], ["at"], batch_size=500)
+    with demo_backdating("cases_caseevent"):
+        CaseEvent.objects.bulk_update([e for own in events.values() for e in own], ["at"], batch_size=500)
     Measure.objects.bulk_update(
         [m for own in measures.values() for m in own], ["created_at", "completed_at", "due_on"], batch_size=500
     )

@@ -35,6 +35,7 @@ from referrals.services import intake
 from referrals.services import lifecycle as rl
 from referrals.services.deadlines import referrals_escalate
 from referrals.services.rules import suggestions_refresh
+from tiers.audit import demo_backdating
 from tiers.models import ApiToken, Organisation, OrganisationKind, Region, StaffPost
 from tiers.roles import Level, Role
 from tiers.services import post_assign, token_issue
@@ -428,7 +429,8 @@ def _backdate_referrals(ids: list[int], marks: list[int], story: ReferralStory) 
     events = list(ReferralEvent.objects.filter(referral_id__in=ids).order_by("pk"))
     for event in events:
         event.at = times[next(i for i, mark in enumerate(marks) if event.pk <= mark)]
-    ReferralEvent.objects.bulk_update(events, ["at"])
+    with demo_backdating("referrals_referralevent"):
+        ReferralEvent.objects.bulk_update(events, ["at"])
     for referral in Referral.objects.filter(pk__in=ids):
         own = [e for e in events if e.referral_id == referral.pk]
         first = {}
@@ -535,7 +537,8 @@ def _backdate_report(report: Report, marks: list[int], story: ReportStory) -> No
     events = list(ReportEvent.objects.filter(report=report).order_by("pk"))
     for event in events:
         event.at = times[next(i for i, mark in enumerate(marks) if event.pk <= mark)]
-    ReportEvent.objects.bulk_update(events, ["at"])
+    with demo_backdating("referrals_reportevent"):
+        ReportEvent.objects.bulk_update(events, ["at"])
     first = {}
     for event in events:
         first.setdefault(event.kind, event.at)

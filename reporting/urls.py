@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("reporting.export_urls")),
     path("", include("reporting.governance_urls")),
     path("", include("reporting.analysis_urls")),
+    path("", include("reporting.audit_urls")),
 ]

@@ -3,6 +3,7 @@ intervention ladder, placements and benefit enrolments (domain.md §4 mechanism 
 
 from __future__ import annotations
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -48,6 +49,24 @@ class WorkingGroup(models.Model):
 
     def __str__(self) -> str:
         return _("%(region)s%(track)s组") % {"region": self.region.name, "track": self.get_track_display()}
+
+
+# Who sits in which working group is an access grant (the group's pages show its cases' measures): every
+# member added or removed is an event (issue 10 §7), also from the admin.
+pghistory.track(
+    pghistory.InsertEvent("member.add"),
+    pghistory.DeleteEvent("member.remove"),
+    obj_field=None,
+    model_name="WorkingGroupMemberEvent",
+    app_label="cases",
+)(WorkingGroup.members.through)
+pghistory.track(
+    pghistory.InsertEvent("member.add"),
+    pghistory.DeleteEvent("member.remove"),
+    obj_field=None,
+    model_name="WorkingGroupOrganisationEvent",
+    app_label="cases",
+)(WorkingGroup.member_organisations.through)
 
 
 class CaseStage(models.TextChoices):
@@ -368,6 +387,7 @@ class Placement(models.Model):
         return self.get_type_display()
 
 
+@pghistory.track()
 class BenefitProgramme(models.Model):
     """An assistance or benefit programme (domain.md §9). Reference data; eligibility rules as data."""
 
@@ -391,6 +411,7 @@ class BenefitProgramme(models.Model):
         return self.name
 
 
+@pghistory.track()
 class BenefitRate(models.Model):
     """A programme's monthly amount in a region from a date (domain.md §14.19: dated, region-scoped,
     never constants). The most specific region and the latest start date not after the day win."""
