@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 class AccessRecorder:
     """What one request loaded. `kind` is the kind of read (AccessLog.Action) when the view says it."""
 
-    __slots__ = ("explicit", "kind", "minor_ids", "searched", "suspended")
+    __slots__ = ("addressed", "explicit", "kind", "minor_ids", "searched", "suspended")
 
     def __init__(self) -> None:
         self.minor_ids: dict[int, None] = {}  # an ordered set
@@ -31,6 +31,8 @@ class AccessRecorder:
         # response refuses the request (a form re-shown, an API 400).
         self.searched: dict[int, None] = {}
         self.kind: str | None = None
+        # Whether the URL named an object (/minors/<pk>/…): a record page, not a list.
+        self.addressed = False
         self.suspended = 0
 
     def note(self, minor_id: int | None) -> None:

@@ -50,6 +50,7 @@ from cases.forms import add_service_errors
 from cases.models import (
     APPROVAL_LEVEL,
     OPEN_MEASURE_STATUSES,
+    AccessLog,
     Case,
     CaseStage,
     EnrolmentStatus,
@@ -70,6 +71,7 @@ from cases.selectors.casework_staff import (
     responsible_choices,
 )
 from cases.services import casework as services
+from cases.services.access import access_kind
 from cases.services.registry import RegistryPermissionDenied
 from cases.views import records_required
 from tiers.models import Region
@@ -155,6 +157,7 @@ def case_board(request):
 # --- opening a case from the record ----------------------------------------------------------------
 
 
+@access_kind(AccessLog.Action.FORM)
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_open_view(request, pk: int):
@@ -361,6 +364,7 @@ def _submit(
     return _case_page(request, case, bound={key: form})
 
 
+@access_kind(AccessLog.Action.FORM)
 @login_required
 @require_POST
 def case_stage(request, pk: int):
@@ -377,6 +381,7 @@ def case_stage(request, pk: int):
     )
 
 
+@access_kind(AccessLog.Action.FORM)
 @login_required
 @require_POST
 def case_owner(request, pk: int):
@@ -393,6 +398,7 @@ def case_owner(request, pk: int):
     )
 
 
+@access_kind(AccessLog.Action.FORM)
 @login_required
 @require_POST
 def measure_create(request, pk: int):
@@ -409,6 +415,7 @@ def measure_create(request, pk: int):
     )
 
 
+@access_kind(AccessLog.Action.FORM)
 @login_required
 @require_POST
 def measure_progress(request, pk: int):
@@ -452,6 +459,7 @@ def _intervention(case: Case, pk: int):
     return _first_or_404(selectors.case_interventions(case=case).filter(pk=pk))
 
 
+@access_kind(AccessLog.Action.FORM)
 @login_required
 @require_POST
 def intervention_create(request, pk: int):
@@ -544,6 +552,7 @@ def intervention_outcome(request, pk: int, intervention_pk: int):
 # --- placement ---------------------------------------------------------------------------------------
 
 
+@access_kind(AccessLog.Action.FORM)
 @login_required
 @require_POST
 def placement_create(request, pk: int):
@@ -590,6 +599,7 @@ def placement_end_view(request, pk: int, placement_pk: int):
 # --- benefits ----------------------------------------------------------------------------------------
 
 
+@access_kind(AccessLog.Action.FORM)
 @login_required
 @require_POST
 def benefit_create(request, pk: int):
@@ -676,6 +686,7 @@ def benefit_end_view(request, pk: int, enrolment_pk: int):
 # --- closing and reopening ---------------------------------------------------------------------------
 
 
+@access_kind(AccessLog.Action.FORM)
 @login_required
 @require_POST
 def closure_request(request, pk: int):
@@ -694,6 +705,7 @@ def closure_request(request, pk: int):
     )
 
 
+@access_kind(AccessLog.Action.FORM)
 @login_required
 @require_POST
 def closure_decide(request, pk: int):
@@ -716,6 +728,7 @@ def closure_decide(request, pk: int):
     )
 
 
+@access_kind(AccessLog.Action.FORM)
 @login_required
 @require_POST
 def case_reopen_view(request, pk: int):

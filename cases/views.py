@@ -155,6 +155,7 @@ def minor_edit(request, pk: int):
     )
 
 
+@access_kind(AccessLog.Action.FORM)
 @records_required
 @require_http_methods(["GET", "POST"])
 def minor_move(request, pk: int):
@@ -175,16 +176,16 @@ def minor_move(request, pk: int):
                 )
                 moved = None
             else:
-                moved = registry.minor_move(actor=request.user, minor=minor, region=region, note=form.cleaned_data["note"])
+                moved = registry.minor_move(
+                    actor=request.user, minor=minor, region=region, note=form.cleaned_data["note"]
+                )
         except registry.RegistryPermissionDenied:
             raise PermissionDenied from None
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             if moved is None:
-                messages.success(
-                    request, _("已提交跨区县迁移申请，待迁入地区县民政部门接收后迁移；接收前档案不变。")
-                )
+                messages.success(request, _("已提交跨区县迁移申请，待迁入地区县民政部门接收后迁移；接收前档案不变。"))
                 return redirect("privacy_moves_detail", pk=move_request.pk)
             if selectors.minor_may_view(user=request.user, minor=moved):
                 messages.success(request, _("已迁移居住地。"))
@@ -197,6 +198,7 @@ def minor_move(request, pk: int):
     return render(request, "cases/minor_move.html", {"minor": minor, "form": form})
 
 
+@access_kind(AccessLog.Action.FORM)
 @records_required
 @require_http_methods(["GET", "POST"])
 def minor_close(request, pk: int):
@@ -217,6 +219,7 @@ def minor_close(request, pk: int):
     return render(request, "cases/minor_close.html", {"minor": minor, "form": form})
 
 
+@access_kind(AccessLog.Action.FORM)
 @records_required
 @require_http_methods(["GET", "POST"])
 def minor_reopen(request, pk: int):

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.forms import add_service_errors
-from cases.models import Minor, RiskGrade
+from cases.models import AccessLog, Minor, RiskGrade
 from cases.selectors import minor_get, minor_may_change, notification_list
+from cases.services.access import access_kind
 from cases.services.alerts import alert_acknowledge, notifications_mark_read
 from cases.services.registry import RegistryPermissionDenied
 from cases.views import records_required
@@ -124,6 +125,7 @@ def visit_worklist(request):
     return render(request, "screening/worklist.html", {"sections": sections, "today": today})
 
 
+@access_kind(AccessLog.Action.FORM)
 @records_required
 @require_http_methods(["GET", "POST"])
 def visit_create(request, pk: int):
@@ -184,6 +186,7 @@ def visit_compliance(request):
 # --- assessments, helper, emergency response ------------------------------------------------------
 
 
+@access_kind(AccessLog.Action.FORM)
 @records_required
 @require_http_methods(["GET", "POST"])
 def assessment_create(request, pk: int):
@@ -210,6 +213,7 @@ def assessment_create(request, pk: int):
     return render(request, "screening/assessment_form.html", {"minor": minor, "form": form})
 
 
+@access_kind(AccessLog.Action.FORM)
 @records_required
 @require_http_methods(["GET", "POST"])
 def helper_assign_view(request, pk: int):
@@ -232,6 +236,7 @@ def helper_assign_view(request, pk: int):
     )
 
 
+@access_kind(AccessLog.Action.FORM)
 @records_required
 @require_http_methods(["GET", "POST"])
 def emergency_response_create(request, pk: int):

@@ -165,12 +165,17 @@ def _declared_kind(view_func, request) -> str | None:
     return None
 
 
-def _default_kind(request, count: int) -> str:
-    if any(request.GET.get(name) for name in _SEARCH_PARAMS):
+def _kind_of(request, recorder) -> str:
+    """The declared kind, else: a list filtered by a query is a search, a submitted form a form, a page
+    addressed by an object's id a record view, any other page a list (however many children it shows)."""
+    searching = any(request.GET.get(name) for name in _SEARCH_PARAMS)
+    if recorder.kind and not (searching and recorder.kind == AccessLog.Action.LIST):
+        return recorder.kind
+    if searching:
         return AccessLog.Action.SEARCH
     if request.method not in ("GET", "HEAD"):
         return AccessLog.Action.FORM
-    return AccessLog.Action.VIEW if count == 1 else AccessLog.Action.LIST
+    return AccessLog.Action.VIEW if recorder.addressed else AccessLog.Action.LIST
 
 
 class AccessLogMiddleware:
@@ -190,8 +195,10 @@ class AccessLogMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         recorder = current_recorder()
-        if recorder is not None and recorder.kind is None:
-            recorder.kind = _declared_kind(view_func, request)
+        if recorder is not None:
+            recorder.addressed = bool(view_kwargs)
+            if recorder.kind is None:
+                recorder.kind = _declared_kind(view_func, request)
         return None
 
     def _flush(self, request, recorder, *, shown: bool) -> None:
@@ -202,7 +209,7 @@ class AccessLogMiddleware:
             return
         from cases.selectors.emergency import emergency_minor_ids
 
-        kind = recorder.kind or _default_kind(request, len(ids))
+        kind = _kind_of(request, recorder)
         kinds = {pk: AccessLog.Action.SEARCH for pk in searched} | dict.fromkeys(ids, kind)
         channel = AccessLog.Channel.API if request.path.startswith("/api/") else AccessLog.Channel.WEB
         emergency = emergency_minor_ids(user)
