@@ -281,6 +281,54 @@ def case_open_for_grade(*, actor, minor: Minor, grade: str) -> Case | None:
     return case
 
 
+def cases_open_for_grades(*, actor, graded: list[tuple[Minor, str]]) -> list[Case]:
+    """`case_open_for_grade` for many children at once (a ledger import): a case for each orange or red
+    child without an open one, with its OPENED event, in two INSERTs; red sets the plan deadline. Called
+    inside the grading service's transaction, for children it has just graded."""
+    now = timezone.now()
+    wanted = {minor.pk: (minor, grade) for minor, grade in graded if grade in (RiskGrade.ORANGE, RiskGrade.RED)}
+    if not wanted:
+        return []
+    already = set(
+        Case.objects.filter(minor_id__in=list(wanted))
+        .exclude(stage=CaseStage.CLOSED)
+        .values_list("minor_id", flat=True)
+    )
+    reach = user_reach(actor, Capability.MANAGE_CASES)
+    cases = []
+    for minor, grade in wanted.values():
+        if minor.pk in already or minor.status != MinorStatus.ACTIVE:
+            continue
+        cases.append(
+            Case(
+                minor=minor,
+                origin=Case.Origin.GRADE,
+                opened_by=actor,
+                opening_note=_("定为%(g)s等级") % {"g": RiskGrade(grade).label},
+                owner=actor if reach.covers(minor.region.path) else None,
+                plan_due_at=_plan_due(now) if grade == RiskGrade.RED else None,
+                opened_at=now,
+                updated_at=now,
+            )
+        )
+    Case.objects.bulk_create(cases, batch_size=1000)
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case=case,
+                kind=CaseEvent.Kind.OPENED,
+                actor=actor,
+                at=now,
+                changes=[{"field": "origin", "from": None, "to": Case.Origin.GRADE}],
+                note=case.opening_note,
+            )
+            for case in cases
+        ],
+        batch_size=1000,
+    )
+    return cases
+
+
 @transaction.atomic
 def case_set_stage(*, actor, case: Case, stage: str, note: str = "") -> Case:
     """Move an open case to another stage of the lifecycle (not to closed: that is the closing procedure)."""

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from cases.hooks import minor_changed, minors_changed_later
 from cases.models import GUARDIAN_FLAGS, Minor, MinorStatus, RiskGrade
-from cases.services.casework import case_open_for_grade
+from cases.services.casework import case_open_for_grade, cases_open_for_grades
 from cases.services.registry import RegistryPermissionDenied, minor_grade_record
 from screening.models import (
     Assessment,
@@ -232,8 +232,8 @@ def imported_grades_record(*, actor, grades: list[tuple[Minor, str]], source: st
     for minor, grade in grades:
         if minor.pk in changed:
             minor.risk_grade, minor.risk_grade_since = grade, now
-            case_open_for_grade(actor=actor, minor=minor, grade=grade)
             after_commit_update(minor_id=minor.pk, escalate=True)
+    cases_open_for_grades(actor=actor, graded=[(minor, grade) for minor, grade in grades if minor.pk in changed])
     minors_changed_later([minor.pk for minor, _grade in grades])
     return assessments
 

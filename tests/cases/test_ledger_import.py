@@ -508,3 +508,13 @@ def test_a_registered_child_of_the_town_is_updated_not_duplicated(tree, town_off
 
     assert batch.created_count == 0
     assert Minor.objects.filter(id_number=existing.id_number).count() == 1
+
+
+def test_the_example_file_under_docs_imports_cleanly(tree, town_officer):
+    from pathlib import Path
+
+    data = (Path(__file__).resolve().parents[2] / "docs" / "ledger-example.xlsx").read_bytes()
+
+    batch = preview(town_officer, tree.town_a, data, name="ledger-example.xlsx")
+
+    assert (batch.created_count, batch.rejected_count, batch.unknown_words) == (4, 0, {})
