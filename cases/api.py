@@ -200,15 +200,20 @@ class MinorViewSet(
             raise PermissionDenied(_("您的岗位无权修改该档案。")) from None
         except DjangoValidationError as exc:
             raise _service_error(exc) from None
+        # Read back through the caller's scope: after a move out of their area the record is no longer
+        # theirs to see, and the answer says only that it was done (204), not what it now holds.
         updated = (
-            Minor.objects.filter(pk=minor.pk)
+            self.get_queryset()
+            .filter(pk=minor.pk)
             .select_related("region")
             .prefetch_related("category_links__category", "guardians")
-            .get()
+            .first()
         )
+        if updated is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(self.get_serializer(updated).data)
 
-    @extend_schema(request=MinorMoveSerializer, responses={200: MinorSerializer, 202: MoveRequestSerializer})
+    @extend_schema(request=MinorMoveSerializer, responses={200: MinorSerializer, 202: MoveRequestSerializer, 204: None})
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         """Move the minor to another village or grid; the new village's staff take over the record, case,

@@ -321,3 +321,16 @@ def test_schema_and_docs_are_served_without_internet(client):
     assert docs.status_code == 200
     html = docs.content.decode()
     assert "swagger-ui" in html and "cdn" not in html.lower() and "https://" not in html
+
+
+def test_a_move_out_of_the_movers_area_answers_without_the_record(api_client_for, tree, child_director, minor_a1):
+    """A child director moves a child to another village of the town: the move is done, and the answer
+    (204) no longer shows the record that now belongs to the other village's staff."""
+    response = api_client_for(child_director).post(
+        detail(minor_a1) + "move/", {"region": tree.village_a2.pk, "note": "搬迁"}, format="json"
+    )
+
+    assert response.status_code == 204
+    assert response.content == b""
+    minor_a1.refresh_from_db()
+    assert minor_a1.region == tree.village_a2
