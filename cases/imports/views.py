@@ -134,6 +134,26 @@ def ledger_import_commit(request, pk: int):
 @require_GET
 def ledger_import_rejected(request, pk: int):
     batch = selectors.import_batch_get(user=request.user, pk=pk)
+    # The refused rows are the uploader's own file, but a row refused as a duplicate names a registered
+    # child: the download is an export of those records (issue 10 §1).
+    from cases.models import AccessLog, Minor
+    from cases.services.access import access_log_record_many
+
+    id_numbers = {
+        str(value).strip().upper()
+        for row in batch.rejected_rows
+        for value in row.get("values", [])
+        if isinstance(value, str) and len(value.strip()) == 18
+    }
+    if id_numbers:
+        access_log_record_many(
+            user=request.user,
+            action=AccessLog.Action.EXPORT,
+            channel=AccessLog.Channel.WEB,
+            minors=list(Minor.objects.filter(id_number__in=id_numbers).values_list("pk", flat=True)),
+            request=request,
+            detail={"import_batch": batch.pk},
+        )
     response = HttpResponse(
         services.rejected_rows_workbook(batch),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
