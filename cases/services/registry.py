@@ -144,8 +144,12 @@ def _is_system(actor) -> bool:
     return actor.get_username() == SYSTEM_USERNAME and not actor.is_active and not actor.has_usable_password()
 
 
-def _may_view(actor, region: Region) -> bool:
-    return user_reach(actor, Capability.VIEW_RECORDS).covers(region.path)
+def _may_view_minor(actor, minor: Minor) -> bool:
+    """Whether a duplicate found may be named to the actor: the one "may see this child" rule (a sealed
+    record only for VIEW_SEALED holders; cases.selectors.minor_visible)."""
+    from cases.selectors import minor_visible
+
+    return minor_visible(user=actor, minor=minor)
 
 
 def _clean_minor_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -291,7 +295,10 @@ def _check_duplicates(*, actor, data: dict[str, Any], exclude_pk: int | None, co
         others.select_related("region").filter(name=data["name"], birth_date=data["birth_date"]).order_by("pk")
     )
     if matches:
-        visible = [m for m in matches if _may_view(actor, m.region)]
+        # Refusing reveals that such a record exists: a search of each, like a duplicate ID number.
+        for match in matches:
+            _log_revealed(actor=actor, minor=match, detail={"possible_duplicate": True})
+        visible = [m for m in matches if _may_view_minor(actor, m)]
         if visible:
             message = _(
                 "已有同名且出生日期相同的未成年人：%(who)s。请核实是否重复登记；确认不是同一人后勾选“确认不是重复登记”再保存。"
@@ -303,20 +310,22 @@ def _check_duplicates(*, actor, data: dict[str, Any], exclude_pk: int | None, co
         raise PossibleDuplicate(message, visible)
 
 
+def _log_revealed(*, actor, minor: Minor, detail: dict) -> None:
+    """A check that reveals a record is a search of it by the actor: noted for the request's access log
+    (written whatever the response), or written at once outside a request."""
+    from cases.services.access import access_log_record, access_note_search
+
+    if not access_note_search(minor.pk):
+        access_log_record(
+            user=actor, action=AccessLog.Action.SEARCH, channel=AccessLog.Channel.SYSTEM, minor=minor, detail=detail
+        )
+
+
 def _raise_duplicate_id(*, actor, existing: Minor) -> None:
     # The refusal reveals that the record exists (by name, or "registered elsewhere"): a search of it by the
     # actor, in the access log whatever the response (issue 10 §11; domain.md §13 "audit logs").
-    from cases.services.access import access_log_record, access_note_search
-
-    if not access_note_search(existing.pk):
-        access_log_record(
-            user=actor,
-            action=AccessLog.Action.SEARCH,
-            channel=AccessLog.Channel.SYSTEM,
-            minor=existing,
-            detail={"duplicate_id_number": True},
-        )
-    if _may_view(actor, existing.region):
+    _log_revealed(actor=actor, minor=existing, detail={"duplicate_id_number": True})
+    if _may_view_minor(actor, existing):
         raise DuplicateIdNumber(
             _("该身份证号码已登记：%(name)s（%(place)s）。") % {"name": existing.name, "place": existing.region.name},
             existing,

@@ -68,3 +68,35 @@ def test_outside_a_request_the_service_writes_the_search_itself(tree, outsider, 
         )
 
     assert _rows(outsider, minor_a1) == [(AccessLog.Action.SEARCH, AccessLog.Channel.SYSTEM)]
+
+
+def test_a_possible_duplicate_by_name_and_birth_date_is_logged_as_a_search(client, tree, outsider, minor_a1):
+    client.force_login(outsider)
+
+    response = _create(client, register_data(tree.village_b1, name=minor_a1.name, birth=minor_a1.birth_date))
+
+    assert response.status_code == 200 and "其他地区已有同名且出生日期相同的登记" in response.content.decode()
+    assert _rows(outsider, minor_a1) == [(AccessLog.Action.SEARCH, AccessLog.Channel.WEB)]
+
+
+def test_a_sealed_records_duplicate_id_number_is_not_named_to_a_child_director(
+    client, tree, town_officer, child_director, minor_a1
+):
+    from cases.privacy.sealing.services import minor_seal
+    from tests.factories import make_user
+    from tiers.roles import Role
+
+    head = make_user(Role.TOWN_OFFICE_HEAD, tree.town_a, username="head_dup")
+    minor_seal(actor=head, minor=minor_a1, reason="法院通知封存犯罪记录")
+    client.force_login(child_director)
+
+    response = _create(
+        client,
+        register_data(
+            tree.village_a1, name="另一个孩子", gender="F", birth=minor_a1.birth_date, id_number=minor_a1.id_number
+        ),
+    )
+
+    page = response.content.decode()
+    assert "该身份证号码已在其他地区登记" in page
+    assert minor_a1.name not in page
