@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cases.models import Minor, MinorStatus
 from screening.models import Assessment, GradeChange, VisitKind, VisitPlan
+from tiers.audit import demo_backdating
 from screening.services.escalation import age_rules_apply, escalate
 from screening.services.grading import (
     assessment_record,
@@ -99,7 +100,8 @@ def seed_demo() -> str:
         )
         at = _local(graded_on, 10)
         Assessment.objects.filter(pk=assessment.pk).update(created_at=at)
-        GradeChange.objects.filter(assessment=assessment).update(at=at)
+        with demo_backdating("screening_gradechange"):
+            GradeChange.objects.filter(assessment=assessment).update(at=at)
         Minor.objects.filter(pk=minor.pk).update(
             risk_grade_since=at, created_at=at - timedelta(days=rng.randint(10, 60))
         )
@@ -148,7 +150,8 @@ def closing_reassessment(*, actor, minor: Minor):
 
     def backdate(at: datetime) -> None:
         Assessment.objects.filter(pk=assessment.pk).update(created_at=at, assessed_on=timezone.localdate(at))
-        GradeChange.objects.filter(assessment=assessment).update(at=at)
+        with demo_backdating("screening_gradechange"):
+            GradeChange.objects.filter(assessment=assessment).update(at=at)
         Minor.objects.filter(pk=minor.pk).update(risk_grade_since=at)
 
     return backdate

@@ -26,3 +26,18 @@ def test_access_log_rows_cannot_be_changed_or_deleted(minor_a1, town_officer):
 def test_admin_offers_no_way_to_edit_the_access_log(admin_client):
     response = admin_client.get("/admin/cases/accesslog/add/")
     assert response.status_code == 403
+
+
+def test_grade_changes_cannot_be_changed_or_deleted(minor_a1, town_officer):
+    from screening.models import GradeChange
+    from screening.services.grading import assessment_record
+
+    assessment_record(
+        actor=town_officer, minor=minor_a1, kind="RISK_LEVEL", final_grade="YELLOW", override_reason="入户核实"
+    )
+    change = GradeChange.objects.get(minor=minor_a1)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        GradeChange.objects.filter(pk=change.pk).update(reason="tampered")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        GradeChange.objects.filter(pk=change.pk).delete()
+    assert GradeChange.objects.get(pk=change.pk).reason == change.reason
