@@ -261,7 +261,6 @@ def apply_registry_errors(form: forms.Form, exc: ValidationError) -> RegistryErr
 # --- move, close, reopen, baseline ---------------------------------------------------------------
 
 
-class MoveForm(forms.Form):
 class MoveRegionField(RegionChoiceField):
     """Destinations of a move; a village of another county is labelled with its county and with the fact
     that the receiving county must accept the move (issue 10 §5)."""
@@ -278,6 +277,7 @@ class MoveRegionField(RegionChoiceField):
         return _("%(county)s · %(place)s（跨区县，须迁入地接收）") % {"county": county.name, "place": label}
 
 
+class MoveForm(forms.Form):
     region = MoveRegionField(
         label=_("迁入地（村/社区或网格）"),
         queryset=Region.objects.none(),

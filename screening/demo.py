@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from cases.models import Minor, MinorStatus
 from screening.models import Assessment, GradeChange, VisitKind, VisitPlan
-from tiers.audit import demo_backdating
 from screening.services.escalation import age_rules_apply, escalate
 from screening.services.grading import (
     assessment_record,
@@ -28,6 +27,7 @@ from screening.services.grading import (
 )
 from screening.services.plan import visit_plan_refresh
 from screening.services.visits import visit_log
+from tiers.audit import demo_backdating
 from tiers.models import StaffPost
 from tiers.roles import Role
 

@@ -1,5 +1,6 @@
 """The registry (台账), alerts and notifications, and the casework of issue 4, one module each."""
 
+from cases.imports.models import ImportBatch, LedgerSynonym, SynonymKind
 from cases.models.alerts import Alert, Notification
 from cases.models.casework import (
     APPROVAL_LEVEL,
@@ -23,7 +24,6 @@ from cases.models.casework import (
     Track,
     WorkingGroup,
 )
-from cases.imports.models import ImportBatch, LedgerSynonym, SynonymKind
 from cases.models.privacy import (
     DataRequest,
     DataRequestKind,
