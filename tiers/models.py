@@ -47,10 +47,69 @@ class Region(models.Model):
     def is_within(self, other: Region) -> bool:
         return self.path.startswith(other.path)
 
+    # --- the tree, from the path (the one place that reads paths; nobody else slices them) ------------
+
+    @staticmethod
+    def path_codes(path: str) -> list[str]:
+        """The division codes of a path, county first: "500199/500199101/" → ["500199", "500199101"]."""
+        return [code for code in path.split("/") if code]
+
+    @staticmethod
+    def path_ancestor_paths(path: str) -> list[str]:
+        """The paths of the units above the one at `path`, county first (not including it)."""
+        codes = Region.path_codes(path)
+        return ["".join(f"{code}/" for code in codes[: depth + 1]) for depth in range(len(codes) - 1)]
+
+    @staticmethod
+    def path_county(path: str) -> str:
+        """The county's path of any path in its tree ("500199/")."""
+        codes = Region.path_codes(path)
+        return f"{codes[0]}/" if codes else ""
+
+    @staticmethod
+    def path_town(path: str) -> str | None:
+        """The town's path of a path at town level or below; None for a county."""
+        codes = Region.path_codes(path)
+        return f"{codes[0]}/{codes[1]}/" if len(codes) >= 2 else None
+
+    @staticmethod
+    def subtree_q(path: str, field: str = "region__path") -> Q:
+        """Rows whose `field` (a path) lies in the subtree at `path`."""
+        return Q(**{f"{field}__startswith": path})
+
+    @property
+    def codes(self) -> list[str]:
+        return Region.path_codes(self.path)
+
     @property
     def county_code(self) -> str:
         """The division code of the county this unit lies in (the first segment of its path)."""
-        return self.path.split("/", 1)[0]
+        return self.codes[0]
+
+    @property
+    def county_path(self) -> str:
+        return Region.path_county(self.path)
+
+    @property
+    def town_path(self) -> str | None:
+        return Region.path_town(self.path)
+
+    @property
+    def ancestor_paths(self) -> list[str]:
+        return Region.path_ancestor_paths(self.path)
+
+    def subtree(self, field: str = "region__path") -> Q:
+        """A filter for rows in this unit's subtree: `Minor.objects.filter(village.subtree())`."""
+        return Region.subtree_q(self.path, field)
+
+    def county(self) -> Region:
+        return self if self.parent_id is None else Region.objects.get(path=self.county_path)
+
+    def town(self) -> Region | None:
+        path = self.town_path
+        if path is None:
+            return None
+        return self if path == self.path else Region.objects.get(path=path)
 
 
 @pghistory.track()

@@ -61,6 +61,7 @@ from cases.services.registry import (
     minor_update,
     registry_source,
 )
+from tiers.errors import ActionNotAllowed
 from tiers.models import Region
 from tiers.roles import Capability, Level
 from tiers.selectors import user_reach
@@ -128,7 +129,7 @@ class LedgerFileError(ValidationError):
     """The file as a whole cannot be imported (not a ledger, no header, no rows): nothing is saved."""
 
 
-class ImportPermissionDenied(Exception):
+class ImportPermissionDenied(ActionNotAllowed):
     """The actor may not import into this town."""
 
 

@@ -38,6 +38,7 @@ from cases.models import (
     NoIdReason,
 )
 from cases.romanisation import name_romanisation
+from tiers.errors import ActionNotAllowed
 from tiers.models import Region
 from tiers.roles import Capability, Level
 from tiers.selectors import user_reach
@@ -97,7 +98,7 @@ class PossibleDuplicate(ValidationError):
         self.visible_matches = visible_matches
 
 
-class RegistryPermissionDenied(Exception):
+class RegistryPermissionDenied(ActionNotAllowed):
     """The actor can see the record but may not change it (e.g. a town leader, read-only)."""
 
 

@@ -33,6 +33,7 @@ from cases.services.registry import (
     RegistryPermissionDenied,
     minor_update,
 )
+from tiers.errors import ActionNotAllowed
 from tiers.roles import Capability
 from tiers.selectors import user_reach
 
@@ -47,7 +48,7 @@ _BOOLEAN_FIELDS = {"hukou_in_district", "lives_with_minor", "is_imprisoned", "in
                    "is_disabled", "is_deceased", "is_missing", "works_away", "other_situation"}  # fmt: skip
 
 
-class DataRequestPermissionDenied(Exception):
+class DataRequestPermissionDenied(ActionNotAllowed):
     """The actor sees the record but may not record or decide this request (403)."""
 
 
