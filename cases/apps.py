@@ -9,7 +9,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from celery.signals import task_postrun, task_prerun
 
-        from cases.access_recorder import resume_after_task, suspend_for_task
+        from cases.accesslog.recorder import resume_after_task, suspend_for_task
 
         # A task run eagerly inside a request (tests, the embedded demo) reads for the system, not the user.
         task_prerun.connect(suspend_for_task, weak=False, dispatch_uid="minorprot_access_suspend")

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases.accesslog.services import access_kind
 from cases.case_forms import (
     BenefitApplyForm,
     BenefitDecisionForm,
@@ -71,7 +72,6 @@ from cases.selectors.casework_staff import (
     responsible_choices,
 )
 from cases.services import casework as services
-from cases.services.access import access_kind
 from cases.services.registry import RegistryPermissionDenied
 from cases.views import records_required
 from tiers.models import Region

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import selectors
+from cases.accesslog.services import access_kind
 from cases.forms import (
     CloseForm,
     MinorForm,
@@ -31,7 +32,6 @@ from cases.forms import (
 )
 from cases.models import AccessLog, Minor
 from cases.services import registry
-from cases.services.access import access_kind
 from tiers.roles import Capability
 from tiers.selectors import region_choices_for_move, region_choices_for_registration, user_can
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.access_recorder import access_note
+from cases.accesslog.recorder import access_note
 from cases.models import Case, Minor
 from tiers.models import Organisation, OrganisationKind, Region
 
@@ -288,7 +288,7 @@ class Report(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         # A report linked to a registered child is part of the child's record: showing it is a read
-        # (cases/access_recorder.py).
+        # (cases/accesslog/recorder.py).
         instance = super().from_db(db, field_names, values)
         if "minor_id" in field_names:
             access_note(instance.minor_id)

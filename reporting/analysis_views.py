@@ -154,8 +154,8 @@ def analysis_report_pdf(request, pk: int):
     )
     response["Cache-Control"] = "private, no-store"
     # Aggregates only, but a download leaves the system like any export: it goes in the access log.
+    from cases.accesslog.services import access_log_record
     from cases.models import AccessLog
-    from cases.services.access import access_log_record
 
     access_log_record(
         user=request.user,

@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cases.accesslog.services import access_log_record
 from cases.models import AccessLog
-from cases.services.access import access_log_record
+from governance.selectors import governance_for_quarter
 from reporting.quarters import Quarter
 from reporting.selectors.dashboard import (
     DASHBOARD_LEVELS,

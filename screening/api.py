@@ -13,9 +13,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from cases.accesslog.services import AccessLoggedRowsMixin
 from cases.models import Alert
 from cases.selectors import minor_get, minor_scope_q
-from cases.services.access import AccessLoggedRowsMixin
 from cases.services.alerts import alert_acknowledge
 from cases.services.registry import RegistryPermissionDenied
 from screening.models import Assessment, AssessmentKind, Indicator, Visit, VisitKind

@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases.accesslog.services import access_kind
 from cases.forms import add_service_errors
 from cases.models import AccessLog, Minor, RiskGrade
 from cases.selectors import minor_get, minor_may_change, notification_list
-from cases.services.access import access_kind
 from cases.services.alerts import alert_acknowledge, notifications_mark_read
 from cases.services.registry import RegistryPermissionDenied
 from cases.views import records_required
@@ -479,8 +479,8 @@ def visit_photo(request, pk: int):
     Photos are never served from a public media URL."""
     from django.http import FileResponse
 
+    from cases.accesslog.services import access_log_record
     from cases.models import AccessLog
-    from cases.services.access import access_log_record
     from screening.models import VisitPhoto
 
     photo = VisitPhoto.objects.select_related("visit").filter(pk=pk).first()

@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.access_recorder import access_suspended
+from cases.accesslog.recorder import access_suspended
 from cases.hooks import minors_changed_later
 from cases.identity import parse_id_number, validate_phone
 from cases.imports.models import ImportBatch, LedgerSynonym, SynonymKind

@@ -136,8 +136,8 @@ def ledger_import_rejected(request, pk: int):
     batch = selectors.import_batch_get(user=request.user, pk=pk)
     # The refused rows are the uploader's own file, but a row refused as a duplicate names a registered
     # child: the download is an export of those records (issue 10 §1).
+    from cases.accesslog.services import access_log_record_many
     from cases.models import AccessLog, Minor
-    from cases.services.access import access_log_record_many
 
     id_numbers = {
         str(value).strip().upper()

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.access_recorder import access_note
+from cases.accesslog.recorder import access_note
 from cases.models.registry import Minor
 from tiers.models import Region
 
@@ -63,7 +63,7 @@ class Alert(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         # An alert (and the notification that carries it) names its child: showing it is a read of the
-        # record (cases/access_recorder.py).
+        # record (cases/accesslog/recorder.py).
         instance = super().from_db(db, field_names, values)
         if "minor_id" in field_names:
             access_note(instance.minor_id)

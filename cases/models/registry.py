@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.access_recorder import access_note
+from cases.accesslog.recorder import access_note
 from tiers.models import Region
 
 
@@ -181,7 +181,7 @@ class Minor(models.Model):
 
     @classmethod
     def from_db(cls, db, field_names, values):
-        # Every record loaded while answering a request is a read of it (cases/access_recorder.py).
+        # Every record loaded while answering a request is a read of it (cases/accesslog/recorder.py).
         instance = super().from_db(db, field_names, values)
         access_note(instance.pk)
         return instance
@@ -259,7 +259,7 @@ class Guardian(models.Model):
 
     @classmethod
     def from_db(cls, db, field_names, values):
-        # A guardian's data are the child's record too (cases/access_recorder.py).
+        # A guardian's data are the child's record too (cases/accesslog/recorder.py).
         instance = super().from_db(db, field_names, values)
         access_note(instance.minor_id)
         return instance

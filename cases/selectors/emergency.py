@@ -20,7 +20,7 @@ def emergency_minor_ids(user) -> frozenset[int]:
         if not user_can(user, Capability.BREAK_GLASS):
             setattr(user, _CACHE_ATTR, frozenset())
             return frozenset()
-        from cases.access_recorder import access_suspended
+        from cases.accesslog.recorder import access_suspended
         from cases.models import EmergencyAccess
 
         with access_suspended():

@@ -314,7 +314,7 @@ def _check_duplicates(*, actor, data: dict[str, Any], exclude_pk: int | None, co
 def _log_revealed(*, actor, minor: Minor, detail: dict) -> None:
     """A check that reveals a record is a search of it by the actor: noted for the request's access log
     (written whatever the response), or written at once outside a request."""
-    from cases.services.access import access_log_record, access_note_search
+    from cases.accesslog.services import access_log_record, access_note_search
 
     if not access_note_search(minor.pk):
         access_log_record(

@@ -62,8 +62,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Who changed a grant or a rule: pghistory's context (user, url) on the trigger-written events.
     "tiers.audit.HistoryMiddleware",
-    # One AccessLog row per minor a successful response showed (issue 10 §1; cases/access_recorder.py).
-    "cases.services.access.AccessLogMiddleware",
+    # One AccessLog row per minor a successful response showed (issue 10 §1; cases/accesslog/recorder.py).
+    "cases.accesslog.services.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -1,8 +1,8 @@
 import pytest
 from django.db import DatabaseError, transaction
 
+from cases.accesslog.services import access_log_record
 from cases.models import AccessLog, MinorEvent
-from cases.services.access import access_log_record
 
 
 def test_history_rows_cannot_be_changed_or_deleted(minor_a1):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from cases.accesslog.services import access_log_record
 from cases.models import AccessLog, MinorEvent, MinorStatus
-from cases.services.access import access_log_record
 from cases.services.registry import minor_close
 
 

@@ -92,7 +92,7 @@ def emergency_access_lookup(*, user, reference: str) -> Minor | None:
     """The record a break-the-glass user names, anywhere in the deployment: by ID number or by record
     number (the number in the record page's address). Only for BREAK_GLASS holders; nothing is shown
     until the grant is open, so the load is not a read (the record page that follows is logged)."""
-    from cases.access_recorder import access_suspended
+    from cases.accesslog.recorder import access_suspended
     from tiers.selectors import user_can
 
     if not user_can(user, Capability.BREAK_GLASS):

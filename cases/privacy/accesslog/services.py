@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.accesslog.services import access_log_record_many
 from cases.models import AccessLog, EmergencyAccess, Minor, MinorEvent
 from cases.privacy.accesslog.rules import EMERGENCY_REASON_MIN_LENGTH, emergency_access_hours
 from cases.selectors import minor_visible
 from cases.selectors.emergency import emergency_minor_ids, forget_emergency
-from cases.services.access import access_log_record_many
 from cases.services.registry import RegistryPermissionDenied
 from tiers.roles import Capability, Role
 from tiers.selectors import user_can

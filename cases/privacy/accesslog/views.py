@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases.access_recorder import access_suspended
+from cases.accesslog.recorder import access_suspended
 from cases.forms import add_service_errors
 from cases.privacy.accesslog.export import access_log_workbook, xlsx_download
 from cases.privacy.accesslog.forms import AccessLogFilterForm, EmergencyAccessForm

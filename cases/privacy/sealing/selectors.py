@@ -78,7 +78,7 @@ def child_named_for(*, user, minor: Minor, involved: bool = False) -> bool:
 def group_measures_for(*, user, group, is_member: bool) -> list:
     """The group's open measures (cases.selectors.casework.group_open_measures) as `user` may see them: each
     carries `shows_child` and `child_reference`. Only the children shown are access-logged."""
-    from cases.access_recorder import access_note_many, access_suspended
+    from cases.accesslog.recorder import access_note_many, access_suspended
     from cases.selectors.casework import group_open_measures
 
     with access_suspended():

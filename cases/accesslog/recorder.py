@@ -1,7 +1,7 @@
 """The request's read trail: which minors' records were loaded while answering one request.
 
 This is the one door through which the access log learns what a user saw (issue 10 §1; domain.md §13
-"audit logs"). `AccessLogMiddleware` (cases/services/access.py) opens a recorder for each request;
+"audit logs"). `AccessLogMiddleware` (cases/accesslog/services.py) opens a recorder for each request;
 `Minor.from_db` (and `Guardian.from_db`, for a guardian shown without its minor) notes the id of every
 record loaded from the database while the request is answered; when the response is ready the
 middleware writes one AccessLog row per minor noted, in one INSERT. So a page, form, search, API list or

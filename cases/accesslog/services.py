@@ -1,6 +1,6 @@
 """The access log: every read and export of minors' records (issue 10 §1; domain.md §13 "audit logs").
 
-Reads are recorded in one place: `AccessLogMiddleware` opens a recorder (cases/access_recorder.py) for
+Reads are recorded in one place: `AccessLogMiddleware` opens a recorder (cases/accesslog/recorder.py) for
 each request, the models note every minor loaded while the request is answered, and the middleware
 writes one AccessLog row per minor shown, in one INSERT, once the response is known to succeed (status
 below 400: a 404 shows nothing, a form re-shown with errors still shows the child). Exports built in a
@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cases.access_recorder import (
+from cases.accesslog.recorder import (
     access_kind,
     access_kind_set,
     access_note,
