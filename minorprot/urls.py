@@ -9,11 +9,11 @@ from cases.privacy.accesslog.api import register_routes as register_accesslog_ro
 from cases.privacy.moves.api import register_routes as register_move_routes
 from cases.privacy.requests.api import register_routes as register_data_request_routes
 from cases.privacy.sealing.api import register_routes as register_sealing_routes
+from governance.api import register_routes as register_governance_routes
 from minorprot.api import router
 from referrals.api import register_routes as register_referral_routes
 from referrals.intake_api import register_routes as register_intake_routes
 from reporting.figures_api import register_routes as register_figures_routes
-from reporting.governance_api import register_routes as register_governance_routes
 from screening.api import register_routes as register_screening_routes
 from tiers.api import me, token_obtain
 from tiers.api import register_routes as register_tier_routes
@@ -50,6 +50,7 @@ urlpatterns = [
     path("reports/", include("referrals.intake_urls")),
     path("", include("screening.urls")),
     path("referrals/", include("referrals.urls")),
+    path("", include("governance.urls")),
     path("", include("reporting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

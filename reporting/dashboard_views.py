@@ -27,7 +27,6 @@ from reporting.selectors.dashboard import (
     quarter_choices,
     trend_for,
 )
-from reporting.selectors.governance import governance_for_quarter
 from reporting.small_cells import small_cells_suppressed
 from reporting.tables import figure_charts, figure_tables, table_for_display, trend_table
 from tiers.roles import Capability

@@ -56,7 +56,7 @@ def seed_demo() -> str:
         frozen += snapshot_freeze_quarter(quarter=quarter)
     lines = [f"Quarterly figures: {frozen} regional snapshots frozen for the seven past quarters."]
     lines.append(seed_governance_demo())
-    from reporting.services.governance import meeting_items_escalate
+    from governance.services import meeting_items_escalate
 
     meeting_items_escalate()  # the overdue follow-up item is on the alert list at once, not after 07:30
     lines.append(_analysis_report(current.previous()))

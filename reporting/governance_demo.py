@@ -1,4 +1,4 @@
-"""Demo governance records (issue 6 §5), recorded through reporting.services.governance by each unit's
+"""Demo governance records (issue 6 §5), recorded through governance.services by each unit's
 own office: for the district (county_civil) and each demo town ({slug}_office), leadership-group
 meetings this year and one liaison meeting in every quarter of this year that has ended. 石门镇 has held
 only one leadership-group meeting so far, so the compliance panel shows a 未达标 flag. Each leadership
@@ -18,9 +18,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from cases import demo
-from reporting.models import ActionItem, Meeting, MeetingKind
+from governance.models import ActionItem, Meeting, MeetingKind
+from governance.services import action_item_update, meeting_record
 from reporting.quarters import Quarter
-from reporting.services.governance import action_item_update, meeting_record
 from tiers.models import Region
 
 User = get_user_model()

@@ -53,10 +53,3 @@ def purge_expired_exports() -> int:
 
     return ledger_exports_purge_expired()
 
-
-@shared_task(name="reporting.tasks.escalate_meeting_items")
-def escalate_meeting_items() -> dict:
-    """Daily: overdue follow-up items of governance meetings become alerts (resolved when done)."""
-    from reporting.services.governance import meeting_items_escalate
-
-    return meeting_items_escalate()

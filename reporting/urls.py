@@ -5,7 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("reporting.dashboard_urls")),
     path("", include("reporting.export_urls")),
-    path("", include("reporting.governance_urls")),
     path("", include("reporting.analysis_urls")),
     path("", include("reporting.audit_urls")),
 ]

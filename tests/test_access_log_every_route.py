@@ -160,7 +160,7 @@ def build_world(monkeypatch_report) -> World:
     from reporting.services import analysis as analysis_services
     from reporting.services.analysis import analysis_report_request, analysis_report_submit, protection_plan_reply
     from reporting.services.exports import ledger_export_request
-    from reporting.services.governance import meeting_record
+    from governance.services import meeting_record
     from screening.models import Visit, VisitPhoto
     from screening.services.grading import assessment_record, emergency_response_record, helper_assign
     from screening.services.plan import visit_plan_refresh

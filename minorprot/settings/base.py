@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cases",
     "screening",
     "referrals",
+    "governance",
     "reporting",
 ]
 
@@ -191,7 +192,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Freezes the quarter that ended last for every region; daily, so a missed quarter end is caught up.
     "freeze-ended-quarter": {"task": "reporting.tasks.freeze_ended_quarter", "schedule": crontab(hour=0, minute=40)},
     # Follow-up items decided at governance meetings and still open after their deadline (督办).
-    "escalate-meeting-items": {"task": "reporting.tasks.escalate_meeting_items", "schedule": crontab(hour=7, minute=30)},
+    "escalate-meeting-items": {"task": "governance.tasks.escalate_meeting_items", "schedule": crontab(hour=7, minute=30)},
     # The analysis report of every town and district for the quarter that ended last, after the freeze.
     "generate-quarter-reports": {
         "task": "reporting.tasks.generate_quarter_reports",

@@ -38,10 +38,10 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.services import RegistryPermissionDenied
+from governance.selectors import governance_for_quarter
 from reporting.models import AnalysisReport, AnalysisReportEvent, AnalysisReportStatus, ProtectionPlanReply
 from reporting.quarters import Quarter
-from reporting.selectors.governance import governance_for_quarter
 from reporting.tables import percent_text
 from tiers.models import Region
 from tiers.roles import Capability, Level

@@ -5,7 +5,7 @@ figures see the town's meetings, and a village post sees none (its reach stops a
 meetings belong to towns and counties). Outside the reach a meeting does not exist (404).
 
 Compliance (domain.md §4 mechanism 1, §10.1, §1.3 T-9), per town or county ("unit"):
-- leadership-group meetings held in the calendar year ≥ settings.MINORPROT_LEADERSHIP_MEETINGS_PER_YEAR
+- leadership-group meetings held in the calendar year ≥ governance.rules.leadership_meetings_required()
   (default 2). For the year in progress the flag shows what is still missing, so a town sees in time
   that its second meeting is due.
 - at least one liaison meeting in each quarter of the year that has ENDED by `today`. The quarter in
@@ -22,23 +22,17 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractQuarter
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from reporting.models import ActionItem, Meeting, MeetingKind
+from governance.models import ActionItem, Meeting, MeetingEvent, MeetingKind
+from governance.rules import GOVERNANCE_LEVELS, leadership_meetings_required
 from reporting.quarters import Quarter
 from tiers.models import Region
-from tiers.roles import Capability, Level
+from tiers.roles import Capability
 from tiers.selectors import region_list, user_reach
-
-GOVERNANCE_LEVELS = (Level.TOWN, Level.COUNTY)
-
-
-def leadership_meetings_required() -> int:
-    return getattr(settings, "MINORPROT_LEADERSHIP_MEETINGS_PER_YEAR", 2)
 
 
 def meeting_list(
@@ -48,7 +42,7 @@ def meeting_list(
     in a calendar year and of one kind. Each carries `open_items` (follow-up items still open)."""
     meetings = Meeting.objects.filter(user_reach(user, Capability.VIEW_AGGREGATES).q("region__path"))
     if region is not None:
-        meetings = meetings.filter(region__path__startswith=region.path)
+        meetings = meetings.filter(region.subtree("region__path"))
     if year:
         meetings = meetings.filter(held_on__year=year)
     if kind:
@@ -174,9 +168,7 @@ def governance_summary(*, region: Region, year: int, today: date | None = None) 
     compliance from the *_compliant flags. Three queries."""
     today = today or timezone.localdate()
     units = list(
-        Region.objects.filter(path__startswith=region.path, level__in=GOVERNANCE_LEVELS, is_active=True).order_by(
-            "path"
-        )
+        Region.objects.filter(region.subtree("path"), level__in=GOVERNANCE_LEVELS, is_active=True).order_by("path")
     )
     required = leadership_meetings_required()
     quarters_due = _liaison_quarters_due(year, today)
@@ -210,14 +202,12 @@ def meeting_years(*, user) -> list[int]:
 
 def meeting_history(*, meeting: Meeting):
     """The changes to a meeting obtained through meeting_get, newest first."""
-    from reporting.models import MeetingEvent
-
     return MeetingEvent.objects.filter(meeting=meeting).select_related("actor", "item").order_by("-at", "-id")
 
 
 def governance_for_quarter(*, region: Region, quarter: Quarter) -> dict | None:
     """The meetings summary shown with a quarter's figures (dashboard, analysis report): the quarter's
     year counted up to the quarter's end; None for a village or grid, which holds no such meetings."""
-    if region.level not in (Level.TOWN, Level.COUNTY):
+    if region.level not in GOVERNANCE_LEVELS:
         return None
     return governance_summary(region=region, year=quarter.year, today=min(timezone.localdate(), quarter.last_day))

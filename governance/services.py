@@ -6,10 +6,10 @@ requirements, analyse progress and decide measures (domain.md §4 mechanism 1, �
 member units hold a liaison meeting every quarter (domain.md §1.3 T-9, §10.1). Meetings are recorded by
 the leadership group's office, so a record needs MANAGE_GOVERNANCE at the meeting's town or county.
 Villages hold no such meetings here. Whether enough meetings were held is read in
-reporting.selectors.governance; this module only writes.
+governance.selectors; this module only writes. The rules' numbers are in governance.rules.
 
 Every function refuses an actor without the capability at the meeting's region with
-RegistryPermissionDenied (the project's "may see, may not act" refusal) and bad input with a
+ActionNotAllowed (tiers.errors: "may see, may not act", a 403) and bad input with a
 ValidationError keyed by field, in Chinese. Every change writes a MeetingEvent with what changed, from
 what to what (STYLE.md rule 4), in the same transaction.
 """
@@ -24,14 +24,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.services.registry import RegistryPermissionDenied
-from reporting.models import ActionItem, Meeting, MeetingEvent, MeetingKind
+from governance.models import ActionItem, Meeting, MeetingEvent, MeetingKind
+from governance.rules import ACTION_ITEM_FIELDS, GOVERNANCE_LEVELS
+from tiers.errors import ActionNotAllowed
 from tiers.models import Region
 from tiers.roles import Capability, Level
 from tiers.selectors import user_reach
-
-GOVERNANCE_LEVELS = (Level.TOWN, Level.COUNTY)
-ACTION_ITEM_FIELDS = ("description", "responsible", "due_on")
 
 
 def meeting_may_manage(*, user, meeting: Meeting) -> bool:
@@ -169,10 +167,10 @@ def meeting_record(
 
     The region is a town or a county in the actor's MANAGE_GOVERNANCE reach; the date is not in the
     future; title, attendees and minutes are required; each item needs a description and who is
-    responsible. An actor who may record nowhere gets RegistryPermissionDenied."""
+    responsible. An actor who may record nowhere gets ActionNotAllowed."""
     reach = user_reach(actor, Capability.MANAGE_GOVERNANCE)
     if not reach:
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     errors: dict[str, list[str]] = {}
     if region is None:
         errors["region"] = [_("请选择召开会议的乡镇（街道）或区县。")]
@@ -230,7 +228,7 @@ def meeting_update(
     marking it DROPPED (action_item_update), so what a meeting decided is never silently erased."""
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("region").get(pk=meeting.pk)
     if not meeting_may_manage(user=actor, meeting=meeting):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     errors: dict[str, list[str]] = {}
     fields = _clean_meeting(
         errors,
@@ -293,7 +291,7 @@ def action_item_update(
     saying why; back to OPEN clears the date. The row is locked while it changes."""
     item = ActionItem.objects.select_for_update(of=("self",)).select_related("meeting__region").get(pk=item.pk)
     if not meeting_may_manage(user=actor, meeting=item.meeting):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     errors: dict[str, list[str]] = {}
     if status not in ActionItem.Status.values:
         errors["status"] = [_("请选择办理状态。")]

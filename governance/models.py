@@ -1,3 +1,6 @@
+"""Governance records (domain.md §4 mechanism 1, §1.3 T-9). The tables keep the names they had in
+reporting (governance 0001 took them over in Django's state only; no data moved)."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -36,6 +39,7 @@ class Meeting(models.Model):
         verbose_name = _("工作会议")
         verbose_name_plural = _("工作会议")
         ordering = ["-held_on", "-id"]
+        db_table = "reporting_meeting"
         indexes = [models.Index(fields=["region", "kind", "held_on"], name="meeting_region_kind_idx")]
 
     def __str__(self) -> str:
@@ -62,6 +66,7 @@ class ActionItem(models.Model):
         verbose_name = _("会议督办事项")
         verbose_name_plural = _("会议督办事项")
         ordering = ["due_on", "id"]
+        db_table = "reporting_actionitem"
 
     def __str__(self) -> str:
         return self.description
@@ -94,6 +99,8 @@ class MeetingEvent(models.Model):
         verbose_name = _("会议记录变更")
         verbose_name_plural = _("会议记录变更")
         ordering = ["-at", "-id"]
+        # Append-only in PostgreSQL: the trigger of reporting 0004 is on this table.
+        db_table = "reporting_meetingevent"
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"

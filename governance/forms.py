@@ -1,5 +1,5 @@
 """Web forms of the governance records. They parse input only; the rules live in
-reporting.services.governance, whose field errors are put back onto these forms."""
+governance.services, whose field errors are put back onto these forms."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from reporting.models import ActionItem, Meeting, MeetingKind
+from governance.models import ActionItem, Meeting, MeetingKind
 from tiers.models import Region
 
 MEETING_FIELDS = ("kind", "held_on", "title", "chair", "attendees", "minutes", "decisions")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reporting import governance_views as views
+from governance import views
 
 urlpatterns = [
     path("governance/", views.governance_list, name="governance_list"),

@@ -18,16 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.services.registry import RegistryPermissionDenied
-from reporting.governance_forms import (
+from governance import selectors, services
+from governance.forms import (
     ActionItemStatusForm,
     MeetingFilterForm,
     MeetingForm,
     action_item_formset,
 )
-from reporting.models import Meeting
-from reporting.selectors import governance as selectors
-from reporting.services import governance as services
+from governance.models import Meeting
 from tiers.roles import Capability
 from tiers.selectors import user_can
 
@@ -61,10 +59,10 @@ def governance_list(request):
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
     compliance = selectors.governance_compliance(user=request.user, year=chosen["year"])
     if chosen["region"] is not None:
-        compliance = [row for row in compliance if row["region"].path.startswith(chosen["region"].path)]
+        compliance = [row for row in compliance if row["region"].is_within(chosen["region"])]
     return render(
         request,
-        "reporting/governance/meeting_list.html",
+        "governance/meeting_list.html",
         {
             "form": form,
             "year": chosen["year"],
@@ -96,8 +94,6 @@ def governance_new(request):
                     action_items=formset.payload(),
                     **form.meeting_data(),
                 )
-            except RegistryPermissionDenied:
-                raise PermissionDenied from None
             except ValidationError as exc:
                 item_errors = form.add_service_errors(exc)
             else:
@@ -105,7 +101,7 @@ def governance_new(request):
                 return redirect("governance_detail", pk=meeting.pk)
     return render(
         request,
-        "reporting/governance/meeting_form.html",
+        "governance/meeting_form.html",
         {"form": form, "formset": formset, "item_errors": item_errors, "meeting": None, "title": _("记录工作会议")},
     )
 
@@ -133,7 +129,7 @@ def _render_detail(request, meeting: Meeting, *, failed_item: int | None = None,
         items.append({"item": item, "form": form, "overdue": _overdue(item)})
     return render(
         request,
-        "reporting/governance/meeting_detail.html",
+        "governance/meeting_detail.html",
         {
             "meeting": meeting,
             "items": items,
@@ -163,8 +159,6 @@ def governance_edit(request, pk: int):
                 services.meeting_update(
                     actor=request.user, meeting=meeting, action_items=formset.payload(), **form.meeting_data()
                 )
-            except RegistryPermissionDenied:
-                raise PermissionDenied from None
             except ValidationError as exc:
                 item_errors = form.add_service_errors(exc)
             else:
@@ -172,7 +166,7 @@ def governance_edit(request, pk: int):
                 return redirect("governance_detail", pk=meeting.pk)
     return render(
         request,
-        "reporting/governance/meeting_form.html",
+        "governance/meeting_form.html",
         {
             "form": form,
             "formset": formset,
@@ -199,8 +193,6 @@ def governance_item_update(request, pk: int, item_pk: int):
                 done_on=form.cleaned_data["done_on"],
                 note=form.cleaned_data["note"],
             )
-        except RegistryPermissionDenied:
-            raise PermissionDenied from None
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
