@@ -103,7 +103,7 @@ def region_get(*, user, pk: int, capability: str = Capability.VIEW_REGIONS) -> R
 
 def region_ancestors(region: Region) -> list[Region]:
     """The units above `region`, county first; one query for any depth."""
-    codes = [code for code in region.path.split("/") if code][:-1]
+    codes = region.codes[:-1]
     by_code = {r.code: r for r in Region.objects.filter(code__in=codes)}
     return [by_code[code] for code in codes if code in by_code]
 
@@ -115,7 +115,7 @@ def region_choices_for_registration(*, user) -> QuerySet[Region]:
 
 def region_label(region: Region, ancestors: dict[str, Region] | None = None) -> str:
     """Display label "Town · Village · Grid"; `ancestors` maps codes to regions already loaded."""
-    codes = [code for code in region.path.split("/") if code]
+    codes = region.codes
     names = []
     for code in codes[1:]:  # the county is implied by context
         unit = region if code == region.code else (ancestors or {}).get(code)
@@ -158,9 +158,7 @@ def organisation_list(*, user) -> QuerySet[Organisation]:
     for post in user_posts(user):
         if not post.region.is_active:
             continue
-        codes = [code for code in post.region.path.split("/") if code]
-        ancestors = ["".join(f"{code}/" for code in codes[: depth + 1]) for depth in range(len(codes) - 1)]
-        condition |= Q(region__path__startswith=post.region.path) | Q(region__path__in=ancestors)
+        condition |= post.region.subtree("region__path") | Q(region__path__in=post.region.ancestor_paths)
     if not condition:
         return Organisation.objects.none()
     return (
