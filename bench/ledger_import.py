@@ -51,7 +51,7 @@ GRADES = [""] * 60 + ["蓝"] * 25 + ["黄色"] * 10 + ["橙"] * 4 + ["红色"]
 def build_file(rows: int, villages: list[str]) -> bytes:
     from openpyxl import Workbook
 
-    from cases.identity import make_id_number
+    from cases.registry.identity import make_id_number
 
     rng = random.Random(12)
     workbook = Workbook(write_only=True)

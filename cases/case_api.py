@@ -71,7 +71,8 @@ from cases.models import (
     WorkingGroup,
 )
 from cases.privacy.sealing.selectors import group_measures_for
-from cases.selectors import minor_get
+from cases.registry.selectors import minor_get
+from cases.registry.services import RegistryPermissionDenied
 from cases.selectors.casework import (
     CaseFilters,
     benefit_programme_list,
@@ -96,7 +97,6 @@ from cases.selectors.casework_lists import (
     placement_list,
 )
 from cases.services import casework as cw
-from cases.services.registry import RegistryPermissionDenied
 from tiers.models import Organisation, OrganisationKind
 from tiers.roles import Capability
 from tiers.selectors import organisation_list, user_can

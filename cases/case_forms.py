@@ -1,6 +1,6 @@
 """Web forms of casework (issue 4). They parse and shape input only; the rules (open measures block a
 closing, levels 3–4 wait for approval, eligibility hints need a reason, …) live in
-cases.services.casework, whose ValidationError dicts are mapped back with cases.forms.add_service_errors."""
+cases.services.casework, whose ValidationError dicts are mapped back with tiers.forms.add_service_errors."""
 
 from __future__ import annotations
 

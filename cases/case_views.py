@@ -47,7 +47,6 @@ from cases.case_forms import (
     StageForm,
     WorkingGroupForm,
 )
-from cases.forms import add_service_errors
 from cases.models import (
     APPROVAL_LEVEL,
     OPEN_MEASURE_STATUSES,
@@ -63,8 +62,10 @@ from cases.models import (
     WorkingGroup,
 )
 from cases.privacy.sealing.selectors import group_measures_for
+from cases.registry.selectors import minor_get
+from cases.registry.services import RegistryPermissionDenied
+from cases.registry.views import records_required
 from cases.selectors import casework as selectors
-from cases.selectors import minor_get
 from cases.selectors.casework_staff import (
     case_owner_choices,
     group_member_choices,
@@ -72,8 +73,7 @@ from cases.selectors.casework_staff import (
     responsible_choices,
 )
 from cases.services import casework as services
-from cases.services.registry import RegistryPermissionDenied
-from cases.views import records_required
+from tiers.forms import add_service_errors
 from tiers.models import Region
 from tiers.roles import Capability, Level
 from tiers.selectors import user_can, user_posts, user_reach

@@ -33,7 +33,6 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from cases import demo
-from cases.identity import age_on
 from cases.models import (
     BenefitEnrolment,
     BenefitProgramme,
@@ -52,6 +51,7 @@ from cases.models import (
     Track,
     WorkingGroup,
 )
+from cases.registry.identity import age_on
 from cases.services import casework as cw
 from cases.services.casework_alerts import casework_escalate
 from tiers.audit import demo_backdating

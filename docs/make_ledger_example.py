@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 from openpyxl import Workbook  # noqa: E402
 from openpyxl.styles import Alignment, Font  # noqa: E402
 
-from cases.identity import make_id_number  # noqa: E402
+from cases.registry.identity import make_id_number  # noqa: E402
 
 
 def main() -> None:

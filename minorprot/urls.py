@@ -2,13 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cases import region_views
-from cases.api import register_routes as register_case_routes
 from cases.case_api import register_routes as register_casework_routes
 from cases.privacy.accesslog.api import register_routes as register_accesslog_routes
 from cases.privacy.moves.api import register_routes as register_move_routes
 from cases.privacy.requests.api import register_routes as register_data_request_routes
 from cases.privacy.sealing.api import register_routes as register_sealing_routes
+from cases.registry import views as registry_views
+from cases.registry.api import register_routes as register_registry_routes
 from governance.api import register_routes as register_governance_routes
 from minorprot.api import router
 from referrals.api import register_routes as register_referral_routes
@@ -20,7 +20,7 @@ from tiers.api import register_routes as register_tier_routes
 from tiers.health import healthz
 
 register_tier_routes(router)
-register_case_routes(router)
+register_registry_routes(router)
 register_casework_routes(router)
 register_screening_routes(router)
 register_referral_routes(router)
@@ -39,12 +39,12 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", region_views.home, name="home"),
+    path("", registry_views.home, name="home"),
     path("", include("tiers.urls")),
-    path("regions/", region_views.region_tree, name="region_tree"),
-    path("regions/<int:pk>/", region_views.region_detail, name="region_detail"),
+    path("regions/", registry_views.region_tree, name="region_tree"),
+    path("regions/<int:pk>/", registry_views.region_detail, name="region_detail"),
     path("minors/import/", include("cases.imports.urls")),
-    path("minors/", include("cases.urls")),
+    path("minors/", include("cases.registry.urls")),
     path("privacy/", include("cases.privacy.urls")),
     path("cases/", include("cases.case_urls")),
     path("reports/", include("referrals.intake_urls")),

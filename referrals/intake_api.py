@@ -22,8 +22,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from cases.selectors import minor_get
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.selectors import minor_get
+from cases.registry.services import RegistryPermissionDenied
 from referrals.intake_selectors import partner_report_get, partner_report_list, report_get, report_queue
 from referrals.intake_serializers import (
     PartnerReportSerializer,

@@ -18,10 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases.forms import add_service_errors
 from cases.models import Category, Gender, Minor
-from cases.selectors import MinorFilters, minor_list
-from cases.services.registry import CategoryChoice, RegistryPermissionDenied
+from cases.registry.selectors import MinorFilters, minor_list
+from cases.registry.services import CategoryChoice, RegistryPermissionDenied
 from referrals.intake_api import is_partner
 from referrals.intake_selectors import (
     partner_report_list,
@@ -32,6 +31,7 @@ from referrals.intake_selectors import (
 )
 from referrals.models import ReportChannel, ReportStatus
 from referrals.services import intake
+from tiers.forms import add_service_errors
 from tiers.models import ApiToken, Region
 from tiers.roles import Capability, Level
 from tiers.selectors import region_list, user_can, user_posts

@@ -15,8 +15,8 @@ from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from cases.identity import age_on
-from cases.selectors import minor_scope_q
+from cases.registry.identity import age_on
+from cases.registry.selectors import minor_scope_q
 from referrals.models import (
     RULE_OVERRIDE_FIELDS,
     Referral,

@@ -14,10 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.forms import add_service_errors
-from cases.selectors import minor_get
+from cases.registry.selectors import minor_get
+from cases.registry.services import RegistryPermissionDenied
 from cases.selectors.casework import case_get, case_open_for_minor
-from cases.services.registry import RegistryPermissionDenied
 from referrals.forms import NoteForm, ReferralDraftForm, ReferralRuleForm
 from referrals.models import ReferralStatus, ReferralSuggestion
 from referrals.selectors import (
@@ -35,6 +34,7 @@ from referrals.selectors import (
 from referrals.services import lifecycle as rl
 from referrals.services import rules
 from referrals.services.rules import destination_for
+from tiers.forms import add_service_errors
 from tiers.roles import Capability
 from tiers.selectors import organisation_list, policy_counties, user_reach
 

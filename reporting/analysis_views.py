@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.services import RegistryPermissionDenied
 from reporting.analysis_forms import AnalysisReportFilterForm, AnalysisReportRequestForm, ProtectionPlanReplyForm
 from reporting.models import AnalysisReport, AnalysisReportStatus
 from reporting.quarters import Quarter

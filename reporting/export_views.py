@@ -22,8 +22,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cases.forms import minor_filter_form
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.forms import minor_filter_form
+from cases.registry.services import RegistryPermissionDenied
 from reporting.exports import ledger_build, ledger_count, ledger_filename, ledger_filters_detail
 from reporting.models import LedgerExportStatus
 from reporting.selectors.exports import ledger_export_get, ledger_export_list

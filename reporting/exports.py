@@ -1,7 +1,7 @@
 """The ledger (台账) as an Excel workbook (issue 6 §4): one row per child with the columns a town keeps.
 
-What is exported is the registry list as the user filtered it on screen (cases.forms.minor_filter_form
-and cases.selectors.minor_list), narrowed to where the user's posts allow exporting. Rows are read in
+What is exported is the registry list as the user filtered it on screen (cases.registry.forms.minor_filter_form
+and cases.registry.selectors.minor_list), narrowed to where the user's posts allow exporting. Rows are read in
 chunks with their related rows prefetched per chunk, so the number of queries depends on the number
 of chunks, never on the number of children, and memory stays flat for a county-size export.
 """
@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
-from cases.identity import age_on
 from cases.models import (
     GUARDIAN_FLAGS,
     Case,
@@ -35,7 +34,8 @@ from cases.models import (
     NoIdReason,
     RiskGrade,
 )
-from cases.selectors import MinorFilters, minor_list, minor_scope_q
+from cases.registry.identity import age_on
+from cases.registry.selectors import MinorFilters, minor_list, minor_scope_q
 from reporting.xlsx import TEXT_FORMAT, header_row, row_cells, set_column_widths
 from screening.models import PairedHelper, Visit
 from tiers.models import Region

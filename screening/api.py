@@ -15,9 +15,9 @@ from rest_framework.response import Response
 
 from cases.accesslog.services import AccessLoggedRowsMixin
 from cases.models import Alert
-from cases.selectors import minor_get, minor_scope_q
+from cases.registry.selectors import minor_get, minor_scope_q
+from cases.registry.services import RegistryPermissionDenied
 from cases.services.alerts import alert_acknowledge
-from cases.services.registry import RegistryPermissionDenied
 from screening.models import Assessment, AssessmentKind, Indicator, Visit, VisitKind
 from screening.selectors import alert_list, indicator_list
 from screening.serializers import AlertSerializer, AssessmentSerializer, IndicatorSerializer, VisitSerializer

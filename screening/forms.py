@@ -1,6 +1,6 @@
 """Web forms of grading and visits. They parse and shape input only; the rules (required fields, future
 times, override reasons, who may do what) live in screening.services, whose ValidationError dicts are
-mapped back onto the form with cases.forms.add_service_errors."""
+mapped back onto the form with tiers.forms.add_service_errors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who may do what on the grading and visit pages, beyond seeing the child (cases.selectors.minor_get
+"""Who may do what on the grading and visit pages, beyond seeing the child (cases.registry.selectors.minor_get
 answers 404 outside reach). Each answer comes from the user's posts, loaded once per request."""
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Alert, MinorStatus
-from cases.selectors import minor_scope_q
+from cases.registry.selectors import minor_scope_q
 from screening.models import (
     INDICATOR_OVERRIDE_FIELDS,
     Assessment,
@@ -73,7 +73,7 @@ def indicator_list(*, region: Region | None) -> list[Indicator]:
 
 
 def grade_history(*, minor) -> QuerySet[GradeChange]:
-    """The grade timeline of a minor already obtained through cases.selectors.minor_get."""
+    """The grade timeline of a minor already obtained through cases.registry.selectors.minor_get."""
     return GradeChange.objects.filter(minor=minor).select_related("actor", "assessment").order_by("-at", "-id")
 
 
@@ -169,7 +169,7 @@ def grade_policy_table(*, county) -> dict[str, dict]:
 
 
 def visit_list(*, minor, limit: int | None = None) -> QuerySet[Visit]:
-    """A minor's visits, newest first, for a minor already obtained through cases.selectors.minor_get."""
+    """A minor's visits, newest first, for a minor already obtained through cases.registry.selectors.minor_get."""
     visits = Visit.objects.filter(minor=minor).select_related("visitor").prefetch_related("photos")
     visits = visits.order_by("-visited_at", "-id")
     return visits[:limit] if limit else visits

@@ -2,7 +2,7 @@
 office's compliance page, assessments, helpers and emergency responses, alerts, notifications and the
 district's policy page. Each view parses input, calls a selector or a service, and renders.
 
-As in cases.views: a child outside the user's reach answers 404 (cases.selectors.minor_get, STYLE.md
+As in cases.registry.views: a child outside the user's reach answers 404 (cases.registry.selectors.minor_get, STYLE.md
 rule 3); a child in reach that the user may only read answers 403 on every write."""
 
 from __future__ import annotations
@@ -19,12 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.accesslog.services import access_kind
-from cases.forms import add_service_errors
 from cases.models import AccessLog, Minor, RiskGrade
-from cases.selectors import minor_get, minor_may_change, notification_list
+from cases.registry.selectors import minor_get, minor_may_change, notification_list
+from cases.registry.services import RegistryPermissionDenied
+from cases.registry.views import records_required
 from cases.services.alerts import alert_acknowledge, notifications_mark_read
-from cases.services.registry import RegistryPermissionDenied
-from cases.views import records_required
 from screening import selectors
 from screening.forms import (
     AssessmentForm,
@@ -45,6 +44,7 @@ from screening.services.grading import (
 )
 from screening.services.policy import grade_policy_reset, grade_policy_set, indicator_reset, indicator_set
 from screening.services.visits import may_log_visit, visit_log
+from tiers.forms import add_service_errors
 from tiers.roles import Capability
 from tiers.selectors import policy_counties, user_can, user_reach
 

@@ -12,9 +12,9 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from cases.identity import make_id_number
 from cases.models import Gender, GuardianRelation, Minor
-from cases.services.registry import CategoryChoice, minor_register
+from cases.registry.identity import make_id_number
+from cases.registry.services import CategoryChoice, minor_register
 from tiers.models import Region
 from tiers.roles import Level, Role
 from tiers.services import post_assign, region_create

@@ -35,8 +35,8 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from cases.models import AccessLog, Alert, BenefitProgramme, Case, Minor, MinorEvent, Notification
+from cases.registry.services import CategoryChoice, minor_register
 from cases.services import casework as cw
-from cases.services.registry import CategoryChoice, minor_register
 from tests.factories import guardian_payload, make_tree, make_user, minor_payload, valid_id_number, years_ago
 from tiers.models import OrganisationKind
 from tiers.roles import Role
@@ -151,6 +151,7 @@ def _register(actor, region, name: str, categories=("LEFT_BEHIND",)) -> Minor:
 
 
 def build_world(monkeypatch_report) -> World:
+    from governance.services import meeting_record
     from referrals.models import ReferralRule, ReferralSuggestion, ReportChannel
     from referrals.services import lifecycle as rl
     from referrals.services.intake import report_receive, report_triage_link
@@ -160,7 +161,6 @@ def build_world(monkeypatch_report) -> World:
     from reporting.services import analysis as analysis_services
     from reporting.services.analysis import analysis_report_request, analysis_report_submit, protection_plan_reply
     from reporting.services.exports import ledger_export_request
-    from governance.services import meeting_record
     from screening.models import Visit, VisitPhoto
     from screening.services.grading import assessment_record, emergency_response_record, helper_assign
     from screening.services.plan import visit_plan_refresh

@@ -1,5 +1,5 @@
 """Ledger import (issue 12 §1): a town's Excel ledger (台账) read as it is, normalised, checked row by row
-with the registration form's rules (cases.services.registry), previewed, then committed at once.
+with the registration form's rules (cases.registry.services), previewed, then committed at once.
 
 The pipeline streams: openpyxl in read-only mode (or csv) yields the sheet's rows, which are normalised
 and checked a chunk at a time; each chunk's matches in the registry are looked up in a few queries and
@@ -32,7 +32,6 @@ from django.utils.translation import gettext as _
 
 from cases.accesslog.recorder import access_suspended
 from cases.hooks import minors_changed_later
-from cases.identity import parse_id_number, validate_phone
 from cases.imports.models import ImportBatch, LedgerSynonym, SynonymKind
 from cases.models import (
     GUARDIAN_FLAGS,
@@ -48,8 +47,9 @@ from cases.models import (
     NoIdReason,
     RiskGrade,
 )
-from cases.romanisation import name_romanisation
-from cases.services.registry import (
+from cases.registry.identity import parse_id_number, validate_phone
+from cases.registry.romanisation import name_romanisation
+from cases.registry.services import (
     _GUARDIAN_DEFAULTS,
     GUARDIAN_FIELDS,
     MINOR_FIELDS,
@@ -633,7 +633,7 @@ def _registry_errors(row: LedgerRow, exc: ValidationError) -> None:
 
 
 def check_row(row: LedgerRow, *, actor, vocab: Vocabulary) -> None:
-    """The registration form's rules (cases.services.registry._validate_minor, _validate_guardians)."""
+    """The registration form's rules (cases.registry.services._validate_minor, _validate_guardians)."""
     data = _clean_minor_data(row.data)
     try:
         _validate_minor(
@@ -1049,7 +1049,7 @@ def _write_updates(updates: list[tuple[LedgerRow, Update]], *, actor, source: st
 
 
 def _require_import(actor, town: Region) -> None:
-    from cases.services.registry import _is_system
+    from cases.registry.services import _is_system
 
     if town.level != Level.TOWN:
         raise ValidationError({"town": [ValidationError(_("请选择乡镇（街道）。"), code="invalid_level")]})

@@ -32,7 +32,7 @@ from cases.models.privacy import (
     MoveRequest,
     MoveRequestStatus,
 )
-from cases.models.registry import (
+from cases.registry.models import (
     GUARDIAN_FLAGS,
     AccessLog,
     BaselinePopulation,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.accesslog.recorder import access_note
-from cases.models.registry import Minor
+from cases.registry.models import Minor
 from tiers.models import Region
 
 

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models.registry import Guardian, Minor
+from cases.registry.models import Guardian, Minor
 from tiers.models import Organisation, Region
 
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models.registry import Minor
+from cases.registry.models import Minor
 from tiers.models import Region
 
 

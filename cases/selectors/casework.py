@@ -24,7 +24,7 @@ from cases.models import (
     WorkingGroup,
 )
 from cases.privacy.sealing.selectors import sealed_visible_q
-from cases.selectors import minor_scope_q
+from cases.registry.selectors import minor_scope_q
 from cases.selectors.casework_lists import measure_with_its_group_q
 from tiers.roles import Capability
 from tiers.selectors import scope_q
@@ -73,7 +73,7 @@ def case_get(*, user, pk: int) -> Case:
 
 
 def case_open_for_minor(*, minor) -> Case | None:
-    """The open case of a minor already obtained through cases.selectors.minor_get."""
+    """The open case of a minor already obtained through cases.registry.selectors.minor_get."""
     return Case.objects.filter(minor=minor).exclude(stage=CaseStage.CLOSED).first()
 
 

@@ -10,7 +10,7 @@ from django.http import Http404
 
 from cases.models import BenefitEnrolment, CaseClosure, GuardianshipIntervention, Measure, Placement
 from cases.privacy.sealing.selectors import sealed_visible_q
-from cases.selectors import minor_scope_q
+from cases.registry.selectors import minor_scope_q
 from tiers.roles import Capability
 
 

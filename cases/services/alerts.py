@@ -172,7 +172,7 @@ def alert_may_acknowledge(*, user, alert: Alert) -> bool:
 def alert_acknowledge(*, actor, alert: Alert) -> Alert:
     """Someone responsible has seen the alert; it stays open until its cause is gone. Only a recipient
     may acknowledge (alert_may_acknowledge); others get RegistryPermissionDenied."""
-    from cases.services.registry import RegistryPermissionDenied
+    from cases.registry.services import RegistryPermissionDenied
 
     locked = Alert.objects.select_for_update().select_related("region").get(pk=alert.pk)
     if not alert_may_acknowledge(user=actor, alert=locked):

@@ -35,7 +35,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.identity import age_on
 from cases.models import (
     APPROVAL_LEVEL,
     CASE_STAGE_ORDER,
@@ -63,7 +62,8 @@ from cases.models import (
     Track,
     WorkingGroup,
 )
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.identity import age_on
+from cases.registry.services import RegistryPermissionDenied
 from tiers.models import Organisation, OrganisationKind, Region
 from tiers.roles import Capability, Level
 from tiers.selectors import user_reach

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.identity import age_on
 from cases.models import (
     ClosedReason,
     EducationStatus,
@@ -27,6 +26,7 @@ from cases.models import (
     OrphanCareSetting,
 )
 from cases.models.privacy import DataRequestKind, DataRequestStatus
+from cases.registry.identity import age_on
 from tiers.models import Region
 from tiers.roles import Level
 from tiers.selectors import region_label

@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.forms import add_service_errors
 from referrals.partners.forms import PartnerStaffAttachForm, PartnerStaffCreateForm
+from tiers.forms import add_service_errors
 from tiers.models import StaffPost
 from tiers.selectors import (
     manages_partner_departments,

@@ -29,8 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Alert, Minor
+from cases.registry.services import CategoryChoice, RegistryPermissionDenied, minor_register
 from cases.services.alerts import AlertCandidate, alerts_sync
-from cases.services.registry import CategoryChoice, RegistryPermissionDenied, minor_register
 from referrals.models import Report, ReportChannel, ReportEvent, ReportStatus
 from referrals.services.webhooks import report_deliveries_enqueue
 from tiers.models import Organisation, Region, StaffPost
@@ -258,7 +258,7 @@ def report_triage_register(
     categories: list[CategoryChoice],
     confirm_possible_duplicate: bool = False,
 ) -> Report:
-    """Triage: register the child as a new minor (cases.services.registry.minor_register, with its own
+    """Triage: register the child as a new minor (cases.registry.services.minor_register, with its own
     checks) and link the report to the record."""
     report = _lock(report)
     _require_act(actor, report)

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.models import Case, CaseStage
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.services import RegistryPermissionDenied
 from referrals.models import Priority, Referral, ReferralEvent, ReferralRule, ReferralStatus
 from referrals.services.webhooks import deliveries_enqueue
 from tiers import grants

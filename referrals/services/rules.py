@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.identity import age_on
 from cases.models import GUARDIAN_FLAGS, Case, CaseStage, Minor, MinorStatus
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.identity import age_on
+from cases.registry.services import RegistryPermissionDenied
 from referrals.models import Priority, Referral, ReferralRule, ReferralRuleOverride, ReferralStatus, ReferralSuggestion
 from referrals.selectors import referral_rule_in_force, referral_rules_in_force
 from screening.models import Assessment, AssessmentKind

@@ -39,7 +39,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.services import RegistryPermissionDenied
 from referrals.models import Referral, ReferralEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tiers.roles import Role
 from tiers.selectors import user_posts

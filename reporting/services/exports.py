@@ -31,10 +31,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.accesslog.services import access_log_record_many
-from cases.forms import minor_filter_form
 from cases.models import AccessLog, Minor
+from cases.registry.forms import minor_filter_form
+from cases.registry.services import RegistryPermissionDenied
 from cases.services.alerts import notify
-from cases.services.registry import RegistryPermissionDenied
 from reporting.exports import ledger_filters_detail, ledger_write
 from reporting.models import LedgerExport, LedgerExportStatus
 from tiers.roles import Capability

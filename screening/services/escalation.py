@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Alert, ClosedReason, Minor, MinorStatus, RiskGrade
+from cases.registry.services import minor_close
 from cases.services.alerts import AlertCandidate, alerts_sync
-from cases.services.registry import minor_close
 from screening.models import Assessment, AssessmentKind, EmergencyResponse, GradePolicy, PairedHelper, VisitPlan
 from screening.services.plan import AddDays
 from screening.services.visits import NEW_RISK_RULE

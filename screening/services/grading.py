@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from cases.hooks import minor_changed, minors_changed_later
 from cases.models import GUARDIAN_FLAGS, Minor, MinorStatus, RiskGrade
+from cases.registry.services import RegistryPermissionDenied, minor_grade_record
 from cases.services.casework import case_open_for_grade, cases_open_for_grades
-from cases.services.registry import RegistryPermissionDenied, minor_grade_record
 from screening.models import (
     Assessment,
     AssessmentKind,
@@ -180,7 +180,7 @@ def imported_grades_record(*, actor, grades: list[tuple[Minor, str]], source: st
     with the importer as its author and, where it differs from the current grade, a GradeChange, as any
     new grade is (domain.md §3.1). Orange and red open a case as a grade set by hand does. Written in
     bulk, inside the import's transaction; the actor needs IMPORT_LEDGER (or GRADE) over each child."""
-    from cases.services.registry import _is_system, minors_grade_record
+    from cases.registry.services import _is_system, minors_grade_record
 
     if not grades:
         return []

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cases.models import RiskGrade
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.services import RegistryPermissionDenied
 from screening.models import GradePolicy, Indicator, IndicatorOverride
 from tiers.models import Region
 from tiers.roles import Capability, Level

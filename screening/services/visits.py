@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Minor, MinorStatus
+from cases.registry.services import RegistryPermissionDenied
 from cases.services.alerts import AlertCandidate, notify, recipients_for
-from cases.services.registry import RegistryPermissionDenied
 from screening.models import PairedHelper, Visit, VisitKind, VisitPhoto, VisitPlan
 from tiers.roles import Capability, Role
 from tiers.selectors import user_reach

@@ -11,7 +11,7 @@ from django import template
 from django.utils import timezone
 
 from cases.models import Minor, MinorStatus, RiskGrade
-from cases.selectors import minor_may_change
+from cases.registry.selectors import minor_may_change
 from screening import selectors
 from screening.forms import HelperForm
 from screening.models import ResponseMeasure

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from openpyxl import Workbook
 
-from cases.identity import check_character, make_id_number
+from cases.registry.identity import check_character, make_id_number
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from cases.models import AccessLog, Minor
-from cases.services.registry import DuplicateIdNumber
+from cases.registry.services import DuplicateIdNumber
 from tests.cases.test_api_minors import payload
 from tests.cases.test_views_forms import _create, register_data
 from tests.factories import register_minor

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cases.models import Case, CaseClosure, CaseStage, RiskGrade
+from cases.registry.services import RegistryPermissionDenied, minor_close, minor_reopen
 from cases.services import casework as cw
-from cases.services.registry import RegistryPermissionDenied, minor_close, minor_reopen
 from screening.services.grading import assessment_record
 from tests.factories import make_user
 from tiers.roles import Role

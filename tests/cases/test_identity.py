@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases.identity import check_character, make_id_number, parse_id_number, validate_phone
+from cases.registry.identity import check_character, make_id_number, parse_id_number, validate_phone
 
 # A published example number (GB 11643 check character 'X').
 KNOWN_VALID = "11010519491231002X"

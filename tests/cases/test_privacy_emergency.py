@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cases.models import AccessLog, EmergencyAccess, MinorEvent, Notification
 from cases.privacy.accesslog.services import emergency_access_open
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.services import RegistryPermissionDenied
 from tests.factories import make_user
 from tiers.roles import Level, Role
 from tiers.services import region_create

@@ -18,9 +18,9 @@ from django.utils import timezone
 from cases.models import Alert, CaseEvent, Measure, MinorEvent, Notification, Track, WorkingGroup
 from cases.models.privacy import MoveRequest, MoveRequestStatus
 from cases.privacy.moves import services as moves
+from cases.registry.services import RegistryPermissionDenied, minor_move
 from cases.services import casework as cw
 from cases.services.casework_alerts import casework_escalate
-from cases.services.registry import RegistryPermissionDenied, minor_move
 from referrals.models import ReferralStatus
 from referrals.services import lifecycle as rl
 from screening.models import VisitPlan

@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from cases.models import MinorEvent, Notification
 from cases.privacy.sealing.services import minor_seal, minor_unseal
-from cases.selectors import minor_list
+from cases.registry.selectors import minor_list
+from cases.registry.services import RegistryPermissionDenied
 from cases.selectors.casework import case_list
 from cases.services import casework as cw
 from cases.services.casework_alerts import casework_escalate
-from cases.services.registry import RegistryPermissionDenied
 from referrals.services import lifecycle as rl
 from screening.selectors import alert_list
 from tests.factories import make_user, register_minor
@@ -221,7 +221,7 @@ def test_alerts_about_a_child_sealed_since_leave_the_village_lists(
     assert Notification.objects.filter(user=police_officer).exists()
     assert alert_list(user=child_director).filter(minor=case.minor).exists()
     _seal(office_head, case.minor)
-    from cases.selectors import notification_list
+    from cases.registry.selectors import notification_list
 
     assert not notification_list(user=police_officer).exists()
     assert not alert_list(user=child_director).filter(minor=case.minor).exists()
@@ -310,7 +310,7 @@ def test_the_seal_page_shows_a_missing_reason_in_chinese_and_saves_nothing(clien
 
 
 def test_the_ledger_export_leaves_sealed_children_out_without_view_sealed(office_head, town_leader, minor_a1):
-    from cases.selectors import MinorFilters
+    from cases.registry.selectors import MinorFilters
     from reporting.exports import ledger_minor_list
 
     other = register_minor(actor=office_head, region=minor_a1.region, name="王五")

@@ -19,10 +19,10 @@ from cases.models import (
     Notification,
     WorkingGroup,
 )
+from cases.registry.services import RegistryPermissionDenied
 from cases.selectors.casework import case_get, group_open_measures
 from cases.services import casework as cw
 from cases.services.casework_alerts import casework_escalate
-from cases.services.registry import RegistryPermissionDenied
 from screening.services.grading import assessment_record, grade_set
 from tests.factories import make_user, register_minor, years_ago
 from tiers.models import Organisation, OrganisationKind
@@ -414,7 +414,7 @@ def test_closing_the_record_of_a_child_with_an_open_case_asks_the_office_to_clos
     town_officer, outsider, minor_a1, case
 ):
     from cases.models import Notification
-    from cases.services.registry import minor_close
+    from cases.registry.services import minor_close
 
     minor_close(actor=town_officer, minor=minor_a1, reason="MOVED_AWAY")
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from cases.accesslog.services import access_log_record
 from cases.models import AccessLog, MinorEvent, MinorStatus
-from cases.services.registry import minor_close
+from cases.registry.services import minor_close
 
 
 def _post(client, name, minor, data):

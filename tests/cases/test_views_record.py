@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from cases.models import AccessLog, Guardian, MinorEvent
-from cases.services.registry import CategoryChoice, minor_update
+from cases.registry.services import CategoryChoice, minor_update
 from tests.factories import guardian_payload, register_minor
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Gender
-from cases.services.registry import minor_close
+from cases.registry.services import minor_close
 from tests.factories import register_minor
 
 

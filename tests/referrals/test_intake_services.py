@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from cases.models import Alert, Minor
-from cases.services.registry import CategoryChoice, RegistryPermissionDenied
+from cases.registry.services import CategoryChoice, RegistryPermissionDenied
 from referrals.models import Report, ReportChannel, ReportEvent, ReportStatus
 from referrals.services import intake
 from tests.factories import guardian_payload, minor_payload

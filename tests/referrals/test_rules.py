@@ -72,7 +72,7 @@ def test_suggestions_follow_the_record_and_decided_ones_stay(town_officer, tree)
     with pytest.raises(ValidationError):  # a dismissal without a reason is refused
         suggestion_decide(actor=town_officer, suggestion=dismissed, confirm=False)
     suggestion_decide(actor=town_officer, suggestion=dismissed, confirm=False, note="已在残联登记")
-    from cases.services.registry import CategoryChoice, minor_update
+    from cases.registry.services import CategoryChoice, minor_update
 
     minor_update(
         actor=town_officer,

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.services import RegistryPermissionDenied
 from referrals.models import Priority, ReferralStatus
 from referrals.selectors import partner_referrals
 from referrals.services import lifecycle as rl

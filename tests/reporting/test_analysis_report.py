@@ -20,7 +20,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.urls import reverse
 
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.services import RegistryPermissionDenied
 from reporting.models import AnalysisReport, AnalysisReportEvent, AnalysisReportStatus, ProtectionPlanReply
 from reporting.quarters import Quarter
 from reporting.services import analysis as services

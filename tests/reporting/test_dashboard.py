@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from cases.models import AccessLog
-from cases.services.registry import minor_move
+from cases.registry.services import minor_move
 from reporting.models import QuarterSnapshot
 from reporting.quarters import Quarter
 from reporting.selectors.dashboard import figures_for

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cases.models import RiskGrade
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.services import RegistryPermissionDenied
 from screening.models import Assessment, GradeChange, Indicator
 from screening.services.grading import assessment_record, grade_set, indicator_prefill
 from tests.factories import guardian_payload, register_minor

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from cases.models import Alert, MinorStatus, Notification
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.services import RegistryPermissionDenied
 from screening.models import VisitPlan
 from screening.selectors import visit_worklist
 from screening.services.escalation import age_rules_apply, escalate
@@ -198,7 +198,7 @@ def test_running_the_jobs_twice_yields_exactly_the_same_rows(clock, town_officer
 
 
 def test_a_closed_record_leaves_the_plan(town_officer, minor_a1):
-    from cases.services.registry import minor_close
+    from cases.registry.services import minor_close
 
     _plan(minor_a1)
     minor_close(actor=town_officer, minor=minor_a1, reason="MOVED_AWAY")

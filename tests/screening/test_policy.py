@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.services import RegistryPermissionDenied
 from screening.models import GradePolicy, Indicator
 from screening.services.grading import assessment_record
 from screening.services.policy import grade_policy_set, indicator_set

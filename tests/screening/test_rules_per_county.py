@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 
 from cases.models import BenefitProgramme
+from cases.registry.services import RegistryPermissionDenied
 from cases.services import casework as cw
-from cases.services.registry import RegistryPermissionDenied
 from referrals.models import ReferralRule, ReferralRuleOverride, ReferralSuggestion
 from referrals.services.rules import referral_rule_reset, referral_rule_set, rules_matching, suggestions_refresh
 from screening.models import GradePolicy, Indicator, IndicatorOverride

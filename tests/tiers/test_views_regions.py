@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import BaselinePopulation
-from cases.services.registry import baseline_record
+from cases.registry.services import baseline_record
 from tests.factories import register_minor
 
 

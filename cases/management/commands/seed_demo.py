@@ -1,7 +1,7 @@
 """`manage.py seed_demo`: a realistic demo district, its staff logins and about 200 at-risk minors.
 
 Everything is written through the services, the way the product writes it (STYLE.md rule 1): the tree
-and posts through tiers.services, minors through cases.services.registry (so each record has its
+and posts through tiers.services, minors through cases.registry.services (so each record has its
 history). The data is generated from a fixed seed, so every run plans the same district; what already
 exists (region code, username, ID number, or the same name in the same village) is skipped, and a run
 that finds everything in place changes nothing and says so. The demo's data and logins live in
@@ -23,7 +23,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import demo
-from cases.identity import age_on, make_id_number
 from cases.models import (
     BaselinePopulation,
     ClosedReason,
@@ -35,7 +34,8 @@ from cases.models import (
     NoIdReason,
     OrphanCareSetting,
 )
-from cases.services.registry import CategoryChoice, baseline_record, minor_close, minor_register
+from cases.registry.identity import age_on, make_id_number
+from cases.registry.services import CategoryChoice, baseline_record, minor_close, minor_register
 from tiers.models import Region, StaffPost
 from tiers.roles import Level, Role
 from tiers.services import post_assign, region_create

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.models import AccessLog, Minor
-from cases.selectors import minor_scope_q
+from cases.registry.selectors import minor_scope_q
 from tiers.roles import Capability
 from tiers.selectors import user_reach
 

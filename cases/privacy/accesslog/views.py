@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.accesslog.recorder import access_suspended
-from cases.forms import add_service_errors
 from cases.privacy.accesslog.export import access_log_workbook, xlsx_download
 from cases.privacy.accesslog.forms import AccessLogFilterForm, EmergencyAccessForm
 from cases.privacy.accesslog.rules import emergency_access_hours
@@ -32,7 +31,8 @@ from cases.privacy.accesslog.selectors import (
     emergency_access_lookup,
 )
 from cases.privacy.accesslog.services import access_log_export_record, emergency_access_open
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.services import RegistryPermissionDenied
+from tiers.forms import add_service_errors
 from tiers.roles import Capability
 from tiers.selectors import user_can
 

@@ -16,7 +16,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from cases.models.privacy import MoveRequest
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.services import RegistryPermissionDenied
 
 from . import selectors, services
 from .serializers import MoveAcceptSerializer, MoveCancelSerializer, MoveDeclineSerializer, MoveRequestSerializer

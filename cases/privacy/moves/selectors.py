@@ -13,7 +13,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from cases.models.privacy import MoveRequest, MoveRequestStatus
-from cases.selectors import minor_scope_q
+from cases.registry.selectors import minor_scope_q
 from tiers.roles import Capability
 from tiers.selectors import scope_q
 
@@ -54,7 +54,7 @@ def move_request_get(*, user, pk: int) -> MoveRequest:
 
 
 def move_request_pending_for(*, minor) -> MoveRequest | None:
-    """The pending request of a minor already obtained through cases.selectors.minor_get."""
+    """The pending request of a minor already obtained through cases.registry.selectors.minor_get."""
     return _requests().filter(minor=minor, status=MoveRequestStatus.PENDING).first()
 
 

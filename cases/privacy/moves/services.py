@@ -50,8 +50,8 @@ from cases.models import (
     WorkingGroup,
 )
 from cases.models.privacy import MoveRequest, MoveRequestStatus
+from cases.registry.services import RegistryPermissionDenied
 from cases.services.alerts import AlertCandidate, alerts_sync, notify, recipients_for
-from cases.services.registry import RegistryPermissionDenied
 from tiers.models import Region
 from tiers.roles import Capability, Level, Role
 from tiers.selectors import user_reach
@@ -126,7 +126,7 @@ def minor_hand_over(*, actor, minor: Minor, region: Region, note: str = "", move
 
 
 def _sees_child(user, minor: Minor) -> bool:
-    from cases.selectors import minor_visible
+    from cases.registry.selectors import minor_visible
 
     return minor_visible(user=user, minor=minor)
 

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cases.forms import add_service_errors
 from cases.privacy.moves import selectors, services
 from cases.privacy.moves.forms import MeasureAssignForm, MoveCancelForm, MoveDecisionForm
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.services import RegistryPermissionDenied
+from tiers.forms import add_service_errors
 
 
 @login_required

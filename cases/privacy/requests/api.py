@@ -14,7 +14,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from cases.models import DataRequest
-from cases.selectors import minor_base_queryset
+from cases.registry.selectors import minor_base_queryset
 from tiers.roles import Capability
 from tiers.selectors import user_can
 

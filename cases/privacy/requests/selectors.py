@@ -10,7 +10,7 @@ from django.http import Http404
 
 from cases.models import DataRequest, MinorEvent
 from cases.models.privacy import DataRequestStatus
-from cases.selectors import minor_scope_q
+from cases.registry.selectors import minor_scope_q
 from tiers.roles import Capability
 from tiers.selectors import user_reach
 

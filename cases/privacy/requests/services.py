@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import DataRequest, Guardian, Minor, MinorEvent, NoIdReason
 from cases.models.privacy import DataRequestKind, DataRequestStatus
-from cases.services.registry import (
+from cases.registry.services import (
     GUARDIAN_FIELDS,
     MINOR_FIELDS,
     CategoryChoice,

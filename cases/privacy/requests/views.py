@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import selectors as registry_selectors
-from cases.forms import add_service_errors
 from cases.models.privacy import DataRequestStatus
-from cases.views import records_required
+from cases.registry import selectors as registry_selectors
+from cases.registry.views import records_required
+from tiers.forms import add_service_errors
 from tiers.roles import Capability
 from tiers.selectors import user_can
 

@@ -1,6 +1,6 @@
 """Reads around sealed records (issue 10 §3, §4; domain.md §13).
 
-`cases.selectors.minor_scope_q` is the filter for "minors this user may see". What is here serves the few
+`cases.registry.selectors.minor_scope_q` is the filter for "minors this user may see". What is here serves the few
 places that show a child to someone outside that filter by design — a working group's members and a
 measure's responsible person (partner staff among them), figures-only logins looking at a group — and
 must then leave sealed children out, or show them as a reference number without name or village.
@@ -54,7 +54,7 @@ def seal_document_get(*, user, event_id: int) -> MinorEvent:
     """A sealing event's document, for VIEW_SEALED holders of the child's subtree only; anyone else 404."""
     from django.http import Http404
 
-    from cases.selectors import minor_get
+    from cases.registry.selectors import minor_get
 
     event = MinorEvent.objects.filter(pk=event_id).exclude(document="").only("id", "minor_id", "document").first()
     if event is None:
@@ -68,7 +68,7 @@ def child_named_for(*, user, minor: Minor, involved: bool = False) -> bool:
     child to `user`: yes when the user may see the record (minor_scope_q); yes for a member of the group or
     the measure's responsible person (partner staff) unless the record is sealed; never for a figures-only
     login (issue 10 §3, §4). Otherwise the child appears as `minor_reference`."""
-    from cases.selectors import minor_visible
+    from cases.registry.selectors import minor_visible
 
     if minor_visible(user=user, minor=minor):
         return True

@@ -3,7 +3,7 @@ protect victims' reputation and privacy).
 
 A sealed record stays in the registry and in the figures, but is seen only by holders of VIEW_SEALED in its
 subtree (the town office roles of its town, the county civil-affairs post): never by partners, village staff,
-leadership or exports to anyone else. `cases.selectors.minor_scope_q` applies that to every read; this module
+leadership or exports to anyone else. `cases.registry.selectors.minor_scope_q` applies that to every read; this module
 only sets and clears the flag, with the reason (and an optional document, e.g. a court's notice) kept as a
 MinorEvent in the record's history.
 """
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Minor, MinorEvent
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.services import RegistryPermissionDenied
 from tiers.roles import Capability
 from tiers.selectors import user_reach
 

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.accesslog.services import access_kind
-from cases.forms import add_service_errors
 from cases.models import AccessLog
 from cases.privacy.sealing import selectors, services
 from cases.privacy.sealing.forms import SealForm, UnsealForm
-from cases.selectors import minor_get
-from cases.services.registry import RegistryPermissionDenied
+from cases.registry.selectors import minor_get
+from cases.registry.services import RegistryPermissionDenied
+from tiers.forms import add_service_errors
 
 
 def _sealable_minor(request, pk: int):

@@ -1,6 +1,6 @@
 """REST API v1 for the registry: /api/v1/minors/ and /api/v1/categories/.
 
-Scoped exactly like the web pages: the queryset comes from cases.selectors, so a record outside the
+Scoped exactly like the web pages: the queryset comes from cases.registry.selectors, so a record outside the
 caller's reach is absent from lists and answers 404. Every record returned is in the access log.
 """
 
@@ -21,8 +21,8 @@ from cases.models import Category, Gender, Minor, MinorStatus, Notification, Ris
 from cases.privacy.moves.serializers import MoveRequestSerializer
 from cases.privacy.sealing.serializers import MinorSealSerializer, MinorUnsealSerializer
 from cases.privacy.sealing.services import minor_seal, minor_unseal
-from cases.selectors import category_list, minor_get, minor_history, minor_list, notification_list, search_q
-from cases.serializers import (
+from cases.registry.selectors import category_list, minor_get, minor_history, minor_list, notification_list, search_q
+from cases.registry.serializers import (
     CategorySerializer,
     MinorCloseSerializer,
     MinorEventSerializer,
@@ -32,8 +32,7 @@ from cases.serializers import (
     NotificationReadSerializer,
     NotificationSerializer,
 )
-from cases.services.alerts import notifications_mark_read
-from cases.services.registry import (
+from cases.registry.services import (
     CategoryChoice,
     RegistryPermissionDenied,
     minor_close,
@@ -42,6 +41,7 @@ from cases.services.registry import (
     minor_reopen,
     minor_update,
 )
+from cases.services.alerts import notifications_mark_read
 from tiers.models import Region
 from tiers.roles import Capability
 from tiers.selectors import user_can
@@ -86,7 +86,7 @@ def _minor_data(validated: dict[str, Any]) -> dict[str, Any]:
 
 
 def _guardians_as_input(minor: Minor) -> list[dict[str, Any]]:
-    from cases.services.registry import GUARDIAN_FIELDS
+    from cases.registry.services import GUARDIAN_FIELDS
 
     return [{"id": g.pk, **{field: getattr(g, field) for field in GUARDIAN_FIELDS}} for g in minor.guardians.all()]
 
@@ -162,7 +162,7 @@ class MinorViewSet(
         serializer = self.get_serializer(minor, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         validated = serializer.validated_data
-        from cases.services.registry import MINOR_FIELDS
+        from cases.registry.services import MINOR_FIELDS
 
         data = {field: getattr(minor, field) for field in MINOR_FIELDS}
         data.update(_minor_data(validated))

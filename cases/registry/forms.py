@@ -1,5 +1,5 @@
 """Web forms of the registry. They parse and shape input only; the rules live in
-cases.services.registry, whose ValidationError dicts are mapped back onto the form here."""
+cases.registry.services, whose ValidationError dicts are mapped back onto the form here."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import GUARDIAN_FLAGS, Category, ClosedReason, Gender, Guardian, Minor, MinorStatus, RiskGrade
-from cases.selectors import MinorFilters, category_list
-from cases.services.registry import MINOR_FIELDS, CategoryChoice, DuplicateIdNumber, PossibleDuplicate
+from cases.registry.selectors import MinorFilters, category_list
+from cases.registry.services import MINOR_FIELDS, CategoryChoice, DuplicateIdNumber, PossibleDuplicate
 from cases.templatetags.registry_tags import place
 from tiers.models import Region
 from tiers.roles import Capability
@@ -304,12 +304,3 @@ class BaselineForm(forms.Form):
     as_of = forms.DateField(label=_("统计日期"), widget=_date_input())
     minor_count = forms.IntegerField(label=_("未成年人总数"), min_value=0)
     note = forms.CharField(label=_("备注"), required=False, max_length=200)
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Field errors of a service onto a simple form; unknown keys go to the top of the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for key, messages in exc.message_dict.items():
-        form.add_error(key if key in form.fields else None, messages)

@@ -140,7 +140,7 @@ class Minor(models.Model):
         Category, verbose_name=_("困境类别"), through="MinorCategory", related_name="minors"
     )
     status = models.CharField(_("状态"), max_length=10, choices=MinorStatus.choices, default=MinorStatus.ACTIVE)
-    # Written only by cases.services.registry.minor_grade_record, called by the screening services.
+    # Written only by cases.registry.services.minor_grade_record, called by the screening services.
     risk_grade = models.CharField(_("风险等级"), max_length=10, choices=RiskGrade.choices, blank=True, db_index=True)
     risk_grade_since = models.DateTimeField(_("定级时间"), null=True, blank=True)
     # Sealed records (e.g. juvenile justice involvement, domain.md §13) are never shown to partners.

@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from cases.identity import age_on
 from cases.models import (
     Category,
     ClosedReason,
@@ -15,6 +14,7 @@ from cases.models import (
     MinorEvent,
     Notification,
 )
+from cases.registry.identity import age_on
 from tiers.models import Region
 from tiers.selectors import region_choices_for_registration
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import views
+from cases.registry import views
 
 urlpatterns = [
     path("", views.registry_list, name="registry_list"),

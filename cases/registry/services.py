@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.hooks import minor_changed
-from cases.identity import age_on, normalise_id_number, normalise_phone, parse_id_number, validate_phone
 from cases.models import (
     GUARDIAN_FLAGS,
     AccessLog,
@@ -37,7 +36,8 @@ from cases.models import (
     MinorStatus,
     NoIdReason,
 )
-from cases.romanisation import name_romanisation
+from cases.registry.identity import age_on, normalise_id_number, normalise_phone, parse_id_number, validate_phone
+from cases.registry.romanisation import name_romanisation
 from tiers.errors import ActionNotAllowed
 from tiers.models import Region
 from tiers.roles import Capability, Level
@@ -147,8 +147,8 @@ def _is_system(actor) -> bool:
 
 def _may_view_minor(actor, minor: Minor) -> bool:
     """Whether a duplicate found may be named to the actor: the one "may see this child" rule (a sealed
-    record only for VIEW_SEALED holders; cases.selectors.minor_visible)."""
-    from cases.selectors import minor_visible
+    record only for VIEW_SEALED holders; cases.registry.selectors.minor_visible)."""
+    from cases.registry.selectors import minor_visible
 
     return minor_visible(user=actor, minor=minor)
 
