@@ -26,10 +26,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from functools import partial
 from typing import Any, NotRequired, TypedDict
-from xml.sax.saxutils import escape, quoteattr
 
+import pygal
 from django.utils.translation import gettext as _
+from pygal.style import Style
 
 KINDS = ("bar", "hbar", "stacked_bar", "line", "pie")
 
@@ -325,94 +327,255 @@ def _labels_too_wide(labels: Sequence[str]) -> bool:
 
 
 # --------------------------------------------------------------------------------------------------
-# SVG
+# SVG (pygal)
 # --------------------------------------------------------------------------------------------------
+
+_PYGAL_CHARTS = {
+    "bar": pygal.Bar,
+    "hbar": pygal.HorizontalBar,
+    "stacked_bar": pygal.StackedBar,
+    "line": pygal.Line,
+    "pie": pygal.Pie,
+}
 
 
 def chart_svg(spec: Mapping[str, Any], *, width: int = 640, height: int = 300) -> str:
     """The chart as a standalone ``<svg>`` element, for the PDF report (WeasyPrint runs no JavaScript).
 
-    Only basic SVG is used (rect, line, polyline, circle, path, text; no CSS, no dominant-baseline)
-    because WeasyPrint's SVG support is partial. Text sizes are estimated (CJK characters one em wide,
-    Latin about half), which is enough to lay out labels and truncate the long ones with "…".
+    pygal draws it; text stays ``<text>`` (so the PDF keeps the Chinese as text, in the Noto CJK fonts
+    installed on the server) and the output is self-contained: its stylesheet is inline and the
+    script pygal adds for browsers is removed, so nothing is fetched when the PDF is made.
     """
     spec = _validated(spec)
-    canvas = _Canvas(width, height)
-    top = 12
-    if spec["title"]:
-        canvas.text(width / 2, top + 14, _fit(spec["title"], width - 24, 15), size=15, anchor="middle", weight="bold")
-        top += 28
-    if _is_empty(spec):
-        canvas.text(width / 2, (top + height) / 2 + 5, _("暂无数据"), size=14, anchor="middle", fill=_MUTED)
-    elif spec["kind"] == "pie":
-        _draw_pie(canvas, spec, top=top)
-    elif spec["kind"] == "hbar":
-        _draw_hbar(canvas, spec, top=top)
-    else:
-        _draw_columns(canvas, spec, top=top)
-    return canvas.render(title=spec["title"])
+    series_colours = _pygal_colours(spec)
+    config, legend_shift = _pygal_config(spec, width=width, height=height)
+    chart = _PYGAL_CHARTS[spec["kind"]](style=_pygal_style(spec, series_colours), **config)
+    if not _is_empty(spec):  # with no series pygal writes its "no data" text instead of a chart
+        _add_series(chart, spec, series_colours)
+    chart.add_xml_filter(partial(_finish_svg, spec=spec, legend_shift=legend_shift))
+    return chart.render(is_unicode=True)
 
 
-class _Canvas:
-    """Collects SVG elements; every piece of text goes through ``text()`` and is escaped there."""
-
-    def __init__(self, width: int, height: int) -> None:
-        self.width = width
-        self.height = height
-        self.parts: list[str] = []
-
-    def add(self, tag: str, **attributes: Any) -> None:
-        self.parts.append(f"<{tag} {_attributes(attributes)}/>")
-
-    def text(
-        self,
-        x: float,
-        y: float,
-        content: str,
-        *,
-        size: float = 11,
-        anchor: str = "start",
-        fill: str = _TEXT,
-        weight: str | None = None,
-        rotate: float | None = None,
-    ) -> None:
-        attributes: dict[str, Any] = {"x": x, "y": y, "font-size": size, "fill": fill}
-        if anchor != "start":
-            attributes["text-anchor"] = anchor
-        if weight:
-            attributes["font-weight"] = weight
-        if rotate is not None:
-            attributes["transform"] = f"rotate({_num(rotate)} {_num(x)} {_num(y)})"
-        self.parts.append(f"<text {_attributes(attributes)}>{escape(content)}</text>")
-
-    def render(self, *, title: str) -> str:
-        head = {
-            "xmlns": "http://www.w3.org/2000/svg",
-            "width": self.width,
-            "height": self.height,
-            "viewBox": f"0 0 {self.width} {self.height}",
-            "font-family": FONT_FAMILY,
-            "role": "img",
-        }
-        if title:
-            head["aria-label"] = title
-        inner = "".join(self.parts)
-        caption = f"<title>{escape(title)}</title>" if title else ""
-        return f"<svg {_attributes(head)}>{caption}{inner}</svg>"
+def _pygal_colours(spec: ChartSpec) -> list[str]:
+    """One colour per pygal series: the spec's series, or, for a pie, its labels (one series per slice)."""
+    if spec["kind"] == "pie":
+        return [_label_colour(spec, index, PALETTE[index % len(PALETTE)]) for index in range(len(spec["labels"]))]
+    return [_series_colour(series, index) for index, series in enumerate(spec["series"])]
 
 
-def _attributes(attributes: Mapping[str, Any]) -> str:
-    return " ".join(
-        f"{name}={quoteattr(_num(value) if isinstance(value, float) else str(value))}"
-        for name, value in attributes.items()
+def _pygal_style(spec: ChartSpec, colours: list[str]) -> Style:
+    stacked = spec["kind"] in ("stacked_bar", "pie")  # values printed inside the shapes: contrast with the fill
+    return Style(
+        background="#ffffff",
+        plot_background="#ffffff",
+        foreground=_TEXT,
+        foreground_strong=_TEXT,
+        foreground_subtle=_MUTED,
+        colors=tuple(colours) or PALETTE,
+        value_colors=tuple(_text_colour_on(colour) for colour in colours) if stacked else (),
+        opacity="1",
+        opacity_hover="1",
+        stroke_width="2",
+        stroke_width_hover="2",
+        transition="0s",
+        font_family=FONT_FAMILY,
+        title_font_size=15,
+        label_font_size=11,
+        major_label_font_size=11,
+        legend_font_size=11,
+        value_font_size=10,
+        value_label_font_size=10,
+        no_data_font_size=14,
+        guide_stroke_color=_GRID,
+        guide_stroke_dasharray="1,0",
+        major_guide_stroke_color=_AXIS,
+        major_guide_stroke_dasharray="1,0",
     )
 
 
-def _num(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+def _pygal_config(spec: ChartSpec, *, width: int, height: int) -> tuple[dict[str, Any], float]:
+    """pygal's options for the spec, and how far its bottom legend must move down (see _fit_labels)."""
+    kind, labels = spec["kind"], spec["labels"]
+    several = len(spec["series"]) > 1
+    unit = spec["unit"]
+    config: dict[str, Any] = {
+        "width": width,
+        "height": height,
+        "explicit_size": True,
+        "disable_xml_declaration": True,
+        "js": [],  # no script links: the PDF is made offline
+        "title": spec["title"] or None,
+        "no_data_text": _("暂无数据"),
+        "margin": 10,
+        "spacing": 8,
+        "legend_box_size": 10,
+        "show_legend": several or kind == "pie",
+        "legend_at_bottom": kind != "pie",
+        "legend_at_bottom_columns": len(spec["series"]) if several else None,  # one row (five grades at most)
+        "print_values": kind != "line" or not several,
+        "print_zeroes": False,
+        # The unit goes with every number ("72.5%") rather than in a caption turned on its side.
+        "value_formatter": (lambda value: format_number(value) + unit) if unit else format_number,
+        "show_x_guides": False,
+        "tooltip_fancy_mode": False,
+        "truncate_label": -1,  # labels are cut here, by their width in CJK text (see _fit_labels)
+        "truncate_legend": -1,
+    }
+    if kind == "pie":
+        return config, 0.0
+    if _is_empty(spec):
+        hidden = {"show_legend": False, "show_x_labels": False, "show_y_labels": False, "show_y_guides": False}
+        return {**config, **hidden}, 0.0
+    values = [value for series in spec["series"] for value in series["values"] if value is not None]
+    if kind == "stacked_bar":
+        values = [sum(series["values"][i] or 0 for series in spec["series"]) for i in range(len(labels))]
+    ticks = nice_ticks(float(min(values)), float(max(values)), integer=_all_integers(spec))
+    config.update(
+        {
+            "y_labels": ticks,  # round numbers, whole ones for counts of children
+            "include_x_axis": True,
+            "print_values_position": "center" if kind == "stacked_bar" else "top",
+        }
+    )
+    if kind == "line":
+        config["allow_interruptions"] = True  # a gap says "no figure"; a bridged line would invent one
+        config["dots_size"] = 3
+    labels_config, legend_shift = _fit_labels(labels, kind=kind, width=width, height=height)
+    return {**config, **labels_config}, legend_shift
+
+
+def _fit_labels(labels: list[str], *, kind: str, width: int, height: int) -> tuple[dict[str, Any], float]:
+    """Category labels cut to fit (village names can be long), slanted when crowded, with room made for them.
+
+    pygal reserves room for a label of n characters as if each were 0.6 em wide; a Chinese character is a
+    whole em, so the margin on the labels' side is widened by the difference (and the bottom legend, which
+    pygal places by its own estimate, is moved down by as much).
+    """
+    size = 11
+    if kind == "hbar":
+        shown = [_fit(label, width * 0.3, size) for label in reversed(labels)]  # pygal draws bottom up
+        return {"x_labels": shown, "margin_left": 10 + _underestimate(shown, size)}, 0.0
+    band = (width - 60) / max(len(labels), 1)
+    if max(_text_width(label, size) for label in labels) <= band - 4:
+        return {"x_labels": labels}, 0.0
+    slant = 35 if band >= 28 else 45  # steeper when crowded, so neighbouring labels do not touch
+    shown = [_fit(label, min(110.0, height * 0.3), size) for label in labels]
+    extra = _underestimate(shown, size) * math.sin(math.radians(slant))
+    # Slanted up to the right and ending under their tick ("backwards" in pygal), so none runs off the edge.
+    return {"x_labels": shown, "x_label_rotation": 360 - slant, "margin_bottom": 10 + extra}, extra
+
+
+def _underestimate(labels: list[str], size: float) -> float:
+    return max(
+        0.0, max(_text_width(label, size) for label in labels) - max(len(label) for label in labels) * 0.6 * size
+    )
+
+
+def _fit(text: str, max_width: float, size: float) -> str:
+    """Cut ``text`` to ``max_width`` with a trailing "…"."""
+    if _text_width(text, size) <= max_width:
+        return text
+    while text and _text_width(text + "…", size) > max_width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _add_series(chart: pygal.graph.graph.Graph, spec: ChartSpec, colours: list[str]) -> None:
+    kind = spec["kind"]
+    if kind == "pie":
+        values = [value or 0 for value in spec["series"][0]["values"]]
+        total = float(sum(values))
+        for label, value in zip(spec["labels"], values, strict=True):
+            # One series per slice; the legend lists every label with its count and share, zeros included
+            # (in a report, "红色 0" is itself a finding). Shares under 5% are not written on the slice.
+            share = value / total
+            chart.add(
+                f"{label}  {format_number(value)}（{_percent(share)}）",
+                [value],
+                formatter=lambda v, total=total: _percent(v / total) if v / total >= 0.05 else "",
+            )
+        return
+    for index, series in enumerate(spec["series"]):
+        values: list[Any] = list(series["values"])
+        if kind == "hbar":
+            values.reverse()  # pygal draws the first category at the bottom; the table reads top down
+        if kind == "stacked_bar":
+            values = [value or 0 for value in values]
+        elif _uses_label_colours(spec):
+            label_colours = [_label_colour(spec, i, colours[index]) for i in range(len(values))]
+            if kind == "hbar":
+                label_colours.reverse()
+            values = [{"value": v, "color": c} for v, c in zip(values, label_colours, strict=True)]
+        chart.add(series["name"], values)
+
+
+def _finish_svg(root: Any, *, spec: ChartSpec, legend_shift: float) -> Any:
+    """Last touches on pygal's tree: no script, the CJK font on the root, stack totals above the stacks."""
+    for script in list(root.iter("script")):
+        script.getparent().remove(script)
+    for path in root.iter("path"):
+        # pygal closes a slice with a zero-radius arc back to the centre; SVG draws that as a straight line,
+        # WeasyPrint as a spike across the page. Drop it: the closing "z" draws the same line.
+        if "slice" in _classes(path):
+            path.set("d", _ZERO_ARC.sub("", path.get("d")))
+    root.set("font-family", FONT_FAMILY)
+    root.set("role", "img")
+    if spec["title"]:
+        root.set("aria-label", spec["title"])
+    for element in root.iter():
+        # pygal colours a bar of its own in a style attribute; WeasyPrint reads style attributes inside the
+        # HTML as HTML CSS too and warns about fill and stroke, so they become SVG attributes. Legend ids
+        # (for pygal's script) repeat in every chart of the report: dropped.
+        if not isinstance(element.tag, str):  # pygal's comments
+            continue
+        if (element.get("style") or "").startswith("fill:"):
+            for declaration in element.attrib.pop("style").split(";"):
+                name, _colon, value = declaration.partition(":")
+                if name.strip() in ("fill", "stroke") and value.strip():
+                    element.set(name.strip(), value.strip())
+        if (element.get("id") or "").startswith("activate-serie"):
+            del element.attrib["id"]
+    for group in root.iter("g"):
+        if legend_shift and "legends" in _classes(group):
+            group.set("transform", f"{group.get('transform', '')} translate(0 {legend_shift:.2f})".strip())
+        if "text-overlay" in _classes(group) and spec["kind"] in ("hbar", "pie"):
+            for text in group.iter("text"):
+                # An hbar's value just after the end of its bar, not across it; a slice's share centred on
+                # the slice (pygal writes text-anchor="left", which SVG does not know).
+                text.set("text-anchor", "start" if spec["kind"] == "hbar" else "middle")
+    if spec["kind"] == "stacked_bar" and not _is_empty(spec):
+        _add_stack_totals(root, spec)
+    return root
+
+
+_ZERO_ARC = re.compile(r"\s*A0(?:\.0*)? 0(?:\.0*)? 0 [01] [01] [-\d.]+ [-\d.]+")
+
+
+def _classes(element: Any) -> list[str]:
+    return (element.get("class") or "").split()
+
+
+def _add_stack_totals(root: Any, spec: ChartSpec) -> None:
+    """pygal labels each segment; a stacked bar also shows its total above it, as on the dashboard."""
+    # One <g class="bars"> per series, holding one <g class="bar"><rect …/> per category, in order.
+    columns = [[bar.find("rect") for bar in bars.findall("g")] for bars in root.iter("g") if "bars" in _classes(bars)]
+    overlay = next(g for g in root.iter("g") if "text-overlay" in _classes(g))
+    for index in range(len(spec["labels"])):
+        total = sum(series["values"][index] or 0 for series in spec["series"])
+        if not total:
+            continue
+        rects = [column[index] for column in columns]
+        top = min(float(rect.get("y")) for rect in rects)
+        centre = float(rects[0].get("x")) + float(rects[0].get("width")) / 2
+        text = overlay.makeelement(
+            "text", {"x": f"{centre:.2f}", "y": f"{top - 4:.2f}", "text-anchor": "middle", "class": "value total"}
+        )
+        text.text = format_number(total)
+        overlay.append(text)
 
 
 def _text_width(text: str, size: float) -> float:
+    """Estimated text width: CJK characters one em wide, Latin about half."""
     width = 0.0
     for char in text:
         if unicodedata.east_asian_width(char) in ("W", "F"):
@@ -422,15 +585,6 @@ def _text_width(text: str, size: float) -> float:
         else:
             width += 0.6
     return width * size
-
-
-def _fit(text: str, max_width: float, size: float) -> str:
-    """Cut ``text`` to ``max_width`` with a trailing "…" (village names can be long)."""
-    if _text_width(text, size) <= max_width:
-        return text
-    while text and _text_width(text + "…", size) > max_width:
-        text = text[:-1]
-    return text + "…"
 
 
 def _text_colour_on(background: str) -> str:
@@ -457,284 +611,6 @@ def nice_ticks(low: float, high: float, *, integer: bool = False, count: int = 5
     end = math.ceil(high / step - 1e-9) * step
     steps = round((end - start) / step)
     return [round(start + i * step, 10) for i in range(steps + 1)]
-
-
-def _bottom_legend(canvas: _Canvas, spec: ChartSpec) -> float:
-    """Draw the series legend along the bottom edge (only with two or more series); return its height."""
-    if len(spec["series"]) < 2:
-        return 0.0
-    rows: list[list[tuple[str, str, float]]] = [[]]
-    row_width = 0.0
-    limit = canvas.width - 24
-    for index, series in enumerate(spec["series"]):
-        name = _fit(series["name"], limit / 2, 11)
-        item_width = 16 + _text_width(name, 11) + 14
-        if rows[-1] and row_width + item_width > limit:
-            rows.append([])
-            row_width = 0.0
-        rows[-1].append((name, _series_colour(series, index), item_width))
-        row_width += item_width
-    height = 18.0 * len(rows) + 4
-    y = canvas.height - height + 4
-    for row in rows:
-        x = (canvas.width - sum(item[2] for item in row)) / 2
-        for name, colour, item_width in row:
-            canvas.add("rect", x=x, y=y + 2, width=10, height=10, fill=colour, rx=2, **{"class": "legend-key"})
-            canvas.text(x + 14, y + 11, name, size=11)
-            x += item_width
-        y += 18
-    return height
-
-
-def _draw_columns(canvas: _Canvas, spec: ChartSpec, *, top: float) -> None:
-    """Vertical bars (grouped or stacked) and lines: categories along the bottom, values up the side."""
-    kind, labels, all_series = spec["kind"], spec["labels"], spec["series"]
-    legend_height = _bottom_legend(canvas, spec)
-    if spec["unit"]:
-        canvas.text(12, top + 10, _unit_caption(spec["unit"]), size=10, fill=_MUTED)
-        top += 16
-    top += 16  # room for the value labels above the tallest bar
-
-    if kind == "stacked_bar":
-        totals = [sum(series["values"][i] or 0 for series in all_series) for i in range(len(labels))]
-        low, high = 0.0, float(max(totals))
-    else:
-        values = [value for series in all_series for value in series["values"] if value is not None]
-        low, high = float(min(values)), float(max(values))
-    ticks = nice_ticks(low, high, integer=_all_integers(spec))
-    tick_texts = [format_number(tick) for tick in ticks]
-    left = 12 + max(_text_width(text, 10) for text in tick_texts) + 6
-    right = canvas.width - 12
-    band = (right - left) / len(labels)
-
-    # Category labels: level when they fit their band, otherwise slanted and cut to a fixed length.
-    label_size = 11
-    fits = max(_text_width(label, label_size) for label in labels) <= band - 4
-    slant = 35.0 if band >= 28 else 45.0  # steeper when crowded, so neighbouring labels do not touch
-    if fits:
-        shown = labels
-        label_height = 18.0
-        every = 1
-    else:
-        max_label = min(110.0, canvas.height * 0.3)
-        shown = [_fit(label, max_label, label_size) for label in labels]
-        longest = max(_text_width(label, label_size) for label in shown)
-        label_height = longest * math.sin(math.radians(slant)) + label_size + 8
-        every = max(1, math.ceil((label_size + 3) / (band * math.sin(math.radians(slant)))))
-    bottom = canvas.height - 8 - legend_height - label_height
-
-    def y_of(value: float) -> float:
-        return bottom - (value - ticks[0]) / (ticks[-1] - ticks[0]) * (bottom - top)
-
-    for tick, text in zip(ticks, tick_texts, strict=True):
-        y = y_of(tick)
-        canvas.add("line", x1=left, y1=y, x2=right, y2=y, stroke=_GRID if tick else _AXIS, **{"stroke-width": 1})
-        canvas.text(left - 6, y + 3.5, text, size=10, anchor="end", fill=_MUTED)
-    canvas.add("line", x1=left, y1=top, x2=left, y2=bottom, stroke=_AXIS, **{"stroke-width": 1})
-
-    for index, label in enumerate(shown):
-        if index % every:
-            continue
-        x = left + band * (index + 0.5)
-        if fits:
-            canvas.text(x, bottom + 15, label, size=label_size, anchor="middle")
-        else:
-            canvas.text(x + 4, bottom + 12, label, size=label_size, anchor="end", rotate=-slant)
-
-    if kind == "line":
-        _draw_lines(canvas, spec, left=left, band=band, y_of=y_of)
-    elif kind == "stacked_bar":
-        _draw_stacks(canvas, spec, left=left, band=band, y_of=y_of)
-    else:
-        _draw_grouped_bars(canvas, spec, left=left, band=band, y_of=y_of)
-
-
-def _draw_grouped_bars(canvas: _Canvas, spec: ChartSpec, *, left: float, band: float, y_of: Any) -> None:
-    count = len(spec["series"])
-    group = band * 0.7
-    bar = min(group / count, 48)
-    start_offset = (band - bar * count) / 2
-    room = band * 0.95 if count == 1 else bar + 4
-    for s_index, series in enumerate(spec["series"]):
-        colour = _series_colour(series, s_index)
-        for index, value in enumerate(series["values"]):
-            if value is None:
-                continue
-            x = left + band * index + start_offset + bar * s_index
-            fill = _label_colour(spec, index, colour) if _uses_label_colours(spec) else colour
-            y_value, y_zero = y_of(value), y_of(0)
-            canvas.add("rect", x=x, y=min(y_value, y_zero), width=bar, height=abs(y_zero - y_value), fill=fill)
-            text = format_number(value)
-            if _text_width(text, 10) <= room:
-                y = y_value - 4 if value >= 0 else y_value + 12
-                canvas.text(x + bar / 2, y, text, size=10, anchor="middle")
-
-
-def _draw_stacks(canvas: _Canvas, spec: ChartSpec, *, left: float, band: float, y_of: Any) -> None:
-    bar = min(band * 0.6, 48)
-    for index in range(len(spec["labels"])):
-        x = left + band * index + (band - bar) / 2
-        running = 0.0
-        for s_index, series in enumerate(spec["series"]):
-            value = series["values"][index]
-            if not value:
-                continue
-            colour = _series_colour(series, s_index)
-            y_top, y_bottom = y_of(running + value), y_of(running)
-            canvas.add("rect", x=x, y=y_top, width=bar, height=y_bottom - y_top, fill=colour)
-            text = format_number(value)
-            if y_bottom - y_top >= 13 and _text_width(text, 10) <= bar:
-                canvas.text(
-                    x + bar / 2,
-                    (y_top + y_bottom) / 2 + 3.5,
-                    text,
-                    size=10,
-                    anchor="middle",
-                    fill=_text_colour_on(colour),
-                )
-            running += value
-        if running:
-            total = format_number(running)
-            if _text_width(total, 10) <= band * 0.95:
-                canvas.text(x + bar / 2, y_of(running) - 4, total, size=10, anchor="middle")
-
-
-def _draw_lines(canvas: _Canvas, spec: ChartSpec, *, left: float, band: float, y_of: Any) -> None:
-    single = len(spec["series"]) == 1
-    for s_index, series in enumerate(spec["series"]):
-        colour = _series_colour(series, s_index)
-        points = [
-            None if value is None else (left + band * (index + 0.5), y_of(value))
-            for index, value in enumerate(series["values"])
-        ]
-        # A missing value breaks the line: a gap says "no figure", a bridged line would invent one.
-        runs: list[list[tuple[float, float]]] = [[]]
-        for point in points:
-            if point is None:
-                runs.append([])
-            else:
-                runs[-1].append(point)
-        for run in runs:
-            if len(run) > 1:
-                canvas.add(
-                    "polyline",
-                    points=" ".join(f"{_num(x)},{_num(y)}" for x, y in run),
-                    fill="none",
-                    stroke=colour,
-                    **{"stroke-width": 2, "stroke-linejoin": "round"},
-                )
-        for point, value in zip(points, series["values"], strict=True):
-            if point is None:
-                continue
-            canvas.add("circle", cx=point[0], cy=point[1], r=3, fill="#ffffff", stroke=colour, **{"stroke-width": 2})
-            text = format_number(value)
-            if single and _text_width(text, 10) <= band * 0.95:
-                canvas.text(point[0], point[1] - 7, text, size=10, anchor="middle")
-
-
-def _draw_hbar(canvas: _Canvas, spec: ChartSpec, *, top: float) -> None:
-    """Horizontal bars: category names down the left (long village names need the width), values across."""
-    labels, all_series = spec["labels"], spec["series"]
-    legend_height = _bottom_legend(canvas, spec)
-    if spec["unit"]:
-        canvas.text(12, top + 10, _unit_caption(spec["unit"]), size=10, fill=_MUTED)
-        top += 18
-    values = [value for series in all_series for value in series["values"] if value is not None]
-    ticks = nice_ticks(float(min(values)), float(max(values)), integer=_all_integers(spec))
-    tick_texts = [format_number(tick) for tick in ticks]
-    label_size = 11
-    shown = [_fit(label, canvas.width * 0.3, label_size) for label in labels]
-    left = 12 + max(_text_width(label, label_size) for label in shown) + 8
-    value_room = max(_text_width(format_number(value), 10) for value in values) + 6
-    right = canvas.width - 12 - max(value_room, _text_width(tick_texts[-1], 10) / 2)
-    bottom = canvas.height - 8 - legend_height - 16
-    band = (bottom - top) / len(labels)
-
-    def x_of(value: float) -> float:
-        return left + (value - ticks[0]) / (ticks[-1] - ticks[0]) * (right - left)
-
-    for tick, text in zip(ticks, tick_texts, strict=True):
-        x = x_of(tick)
-        canvas.add("line", x1=x, y1=top, x2=x, y2=bottom, stroke=_GRID if tick else _AXIS, **{"stroke-width": 1})
-        canvas.text(x, bottom + 13, text, size=10, anchor="middle", fill=_MUTED)
-    canvas.add("line", x1=left, y1=bottom, x2=right, y2=bottom, stroke=_AXIS, **{"stroke-width": 1})
-
-    every = max(1, math.ceil(12 / band))
-    for index, label in enumerate(shown):
-        if index % every == 0:
-            canvas.text(left - 6, top + band * (index + 0.5) + 4, label, size=label_size, anchor="end")
-
-    count = len(all_series)
-    bar = min(band * 0.7 / count, 32)
-    start_offset = (band - bar * count) / 2
-    for s_index, series in enumerate(all_series):
-        colour = _series_colour(series, s_index)
-        for index, value in enumerate(series["values"]):
-            if value is None:
-                continue
-            y = top + band * index + start_offset + bar * s_index
-            fill = _label_colour(spec, index, colour) if _uses_label_colours(spec) else colour
-            x_value, x_zero = x_of(value), x_of(0)
-            canvas.add("rect", x=min(x_value, x_zero), y=y, width=abs(x_value - x_zero), height=bar, fill=fill)
-            if bar >= 8:
-                text = format_number(value)
-                if value >= 0:
-                    canvas.text(x_value + 4, y + bar / 2 + 3.5, text, size=10)
-                else:
-                    canvas.text(x_value - 4, y + bar / 2 + 3.5, text, size=10, anchor="end")
-
-
-def _draw_pie(canvas: _Canvas, spec: ChartSpec, *, top: float) -> None:
-    """Slices clockwise from twelve o'clock with percentages; a legend on the right lists every label,
-    zeros included (in a report, "红色 0" is itself a finding)."""
-    values = [value or 0 for value in spec["series"][0]["values"]]
-    total = float(sum(values))
-    bottom = canvas.height - 12
-    radius = max(10.0, min((bottom - top) / 2, canvas.width * 0.22))
-    cx, cy = 12 + radius + 8, (top + bottom) / 2
-    colours = [_label_colour(spec, index, PALETTE[index % len(PALETTE)]) for index in range(len(values))]
-
-    angle = -math.pi / 2
-    for value, colour in zip(values, colours, strict=True):
-        if not value:
-            continue
-        share = value / total
-        sweep = share * 2 * math.pi
-        if share >= 0.9999:
-            canvas.add("circle", cx=cx, cy=cy, r=radius, fill=colour)
-        else:
-            x0, y0 = cx + radius * math.cos(angle), cy + radius * math.sin(angle)
-            x1, y1 = cx + radius * math.cos(angle + sweep), cy + radius * math.sin(angle + sweep)
-            large = 1 if sweep > math.pi else 0
-            canvas.add(
-                "path",
-                d=f"M{_num(cx)},{_num(cy)} L{_num(x0)},{_num(y0)} A{_num(radius)},{_num(radius)} 0 {large} 1 {_num(x1)},{_num(y1)} Z",
-                fill=colour,
-                stroke="#ffffff",
-                **{"stroke-width": 1},
-            )
-        if share >= 0.05:
-            middle = angle + sweep / 2
-            distance = 0 if share >= 0.9999 else radius * 0.62
-            tx, ty = cx + distance * math.cos(middle), cy + distance * math.sin(middle)
-            canvas.text(tx, ty + 4, _percent(share), size=11, anchor="middle", fill=_text_colour_on(colour))
-        angle += sweep
-
-    x = cx + radius + 28
-    available = canvas.width - 12 - x - 16
-    row = 20.0
-    rows = len(values)
-    every_row = min(row, (bottom - top) / max(rows, 1))
-    y = cy - every_row * rows / 2
-    for label, value, colour in zip(spec["labels"], values, colours, strict=True):
-        canvas.add(
-            "rect", x=x, y=y + every_row / 2 - 6, width=10, height=10, fill=colour, rx=2, **{"class": "legend-key"}
-        )
-        size = min(11, every_row - 2)
-        figures = f"  {format_number(value)}（{_percent(value / total)}）"
-        text = _fit(label, available - _text_width(figures, size), size) + figures
-        canvas.text(x + 16, y + every_row / 2 + 3.5, text, size=size)
-        y += every_row
 
 
 def _percent(share: float) -> str:

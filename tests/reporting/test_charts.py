@@ -37,10 +37,22 @@ def texts(root: ET.Element) -> list[str]:
 
 
 def rects_filled(root: ET.Element, colour: str) -> list[ET.Element]:
-    """Bars and segments of that colour, not the legend's keys."""
-    return [
-        rect for rect in root.iter(f"{SVG}rect") if rect.get("fill") == colour and rect.get("class") != "legend-key"
-    ]
+    """Bars and segments drawn in that colour, not the legend's keys: a bar's own fill (on its group), or
+    else its series' colour, given by the class ``color-N`` in the chart's stylesheet."""
+    stylesheet = "".join(style.text or "" for style in root.iter(f"{SVG}style"))
+    series_fill = dict(re.findall(r"\.color-(\d+) a:visited\{stroke:[^;]*;fill:(#[0-9a-f]{6})\}", stylesheet))
+    found = []
+    for series in root.iter(f"{SVG}g"):
+        classes = (series.get("class") or "").split()
+        number = next((name.removeprefix("color-") for name in classes if name.startswith("color-")), None)
+        if "series" not in classes or number is None:
+            continue
+        for bar in series.iter(f"{SVG}g"):
+            if "bar" not in (bar.get("class") or "").split():
+                continue
+            if (bar.get("fill") or series_fill.get(number)) == colour:
+                found.append(bar.find(f"{SVG}rect"))
+    return found
 
 
 def village_bars(values, **extra):
@@ -114,6 +126,22 @@ def test_svg_is_a_standalone_svg_document():
     assert root.tag == f"{SVG}svg"
     assert root.get("viewBox") == "0 0 500 250"
     assert root.get("font-family") == "Noto Sans CJK SC, Noto Sans SC, sans-serif"
+
+
+@pytest.mark.parametrize("kind", ["bar", "hbar", "stacked_bar", "line", "pie"])
+def test_svg_needs_nothing_from_outside(kind):
+    """The PDF is made on a server without internet: no script, no linked stylesheet, font or image."""
+    spec = chart_spec(kind=kind, title="t", labels=["东风村", "红旗村"], series=[{"name": "s", "values": [1, 2]}])
+
+    svg = chart_svg(spec)
+
+    root = parse(svg)
+    assert not svg.startswith("<?xml")  # inline in the report's HTML
+    assert list(root.iter(f"{SVG}script")) == []
+    assert [e for e in root.iter() if any(name.endswith("href") for name in e.attrib)] == []
+    stylesheet = "".join(style.text or "" for style in root.iter(f"{SVG}style"))
+    assert "@import" not in stylesheet
+    assert "url(" not in stylesheet
 
 
 def test_bar_heights_are_proportional_to_the_values():
@@ -240,8 +268,8 @@ def test_a_missing_value_breaks_the_line():
 
     root = parse(chart_svg(spec))
 
-    polylines = list(root.iter(f"{SVG}polyline"))
-    assert [len(line.get("points").split()) for line in polylines] == [2, 2]
+    lines = [path for path in root.iter(f"{SVG}path") if {"line", "reactive"} <= set(path.get("class", "").split())]
+    assert [len(re.findall(r"[ML]", line.get("d"))) for line in lines] == [2, 2]
     assert len(list(root.iter(f"{SVG}circle"))) == 4
 
 
