@@ -168,7 +168,7 @@ def build_dashboard_extras() -> dict[str, int]:
     """Add what the dashboard counts beyond minors and visits (proportions: DASHBOARD_EXTRAS)."""
     from django.db import connection
 
-    from screening.services.plan import visit_plan_refresh
+    from screening.visits.services.plan import visit_plan_refresh
 
     owner = bench_officer()
     with connection.cursor() as cursor:

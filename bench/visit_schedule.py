@@ -43,9 +43,9 @@ def main() -> None:
             f"in {time.perf_counter() - started:.1f} s"
         )
 
+    from screening.escalation.services import escalate
     from screening.models import VisitPlan
-    from screening.services.escalation import escalate
-    from screening.services.plan import visit_plan_refresh
+    from screening.visits.services.plan import visit_plan_refresh
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE screening_visitplan")

@@ -47,10 +47,12 @@ from cases.models import (
     RiskGrade,
     Track,
 )
-from cases.models.casework import OPEN_MEASURE_STATUSES, CaseStage, EnrolmentStatus, MeasureStatus
+from cases.casework.models import OPEN_MEASURE_STATUSES, CaseStage, EnrolmentStatus, MeasureStatus
 from referrals.models import Referral, Report
 from reporting.quarters import Quarter
-from screening.models import GradeChange, GradePolicy, Visit, VisitPlan
+from screening.models import GradeChange, VisitPlan
+from screening.rules import GradePolicies
+from screening.visits.selectors import visit_compliance_counts
 from tiers.models import Organisation, Region
 from tiers.roles import Level
 
@@ -243,35 +245,14 @@ def _collect(root: Region, period: Period) -> LeafData:
         lambda row: ("grade_change", row["from_grade"] or UNGRADED, row["to_grade"]),
     )
 
-    # Visits: each due date in the quarter (up to today) counts once — answered (on time or late) by
-    # the visit that followed it, or missed if still unanswered (as screening.selectors.visit_compliance).
+    # Visits: compliance is screening's one count (the visit statistics page reads the same), per leaf region.
     today = timezone.localdate()
-    last_day = period.quarter.last_day  # a visit made early answers a due date later in the quarter
-    data.add_rows(
-        Visit.objects.filter(_subtree("minor__region__path", root), due_on__gte=start_day, due_on__lte=last_day)
-        .annotate(leaf=F("minor__region_id"))
-        .values("leaf", "grade")
-        .annotate(n=Count("id"), on_time_n=Count("id", filter=Q(on_time=True))),
-        lambda row: ("visit_due", row["grade"] or UNGRADED),
-    )
-    for row in (
-        Visit.objects.filter(
-            _subtree("minor__region__path", root), due_on__gte=start_day, due_on__lte=last_day, on_time=True
-        )
-        .annotate(leaf=F("minor__region_id"))
-        .values("leaf", "grade")
-        .annotate(n=Count("id"))
-    ):
-        data.add(row["leaf"], ("visit_on_time", row["grade"] or UNGRADED), row["n"])
-    plans = VisitPlan.objects.filter(_subtree("region_path", root), minor__status=MinorStatus.ACTIVE)
-    data.add_rows(
-        plans.filter(next_due_on__gte=start_day, next_due_on__lte=min(end_day, today - timedelta(days=1)))
-        .annotate(leaf=F("minor__region_id"))
-        .values("leaf", "grade")
-        .annotate(n=Count("pk")),
-        lambda row: ("visit_due", row["grade"] or UNGRADED),
-    )
+    subtree = Region.objects.filter(root.subtree("path"))
+    for row in visit_compliance_counts(regions=subtree, start=start_day, end=end_day, today=today):
+        data.add(row["region_id"], ("visit_due", row["grade"] or UNGRADED), row["due"])
+        data.add(row["region_id"], ("visit_on_time", row["grade"] or UNGRADED), row["on_time"])
     if period.live:
+        plans = VisitPlan.objects.filter(_subtree("region_path", root), minor__status=MinorStatus.ACTIVE)
         data.add_rows(
             plans.filter(next_due_on__lt=today)
             .annotate(leaf=F("minor__region_id"))
@@ -523,16 +504,6 @@ def _summary(counts: Counter) -> dict:
     }
 
 
-def _visit_interval_days(root: Region) -> dict[str, int]:
-    county_code = root.path.split("/")[0]
-    intervals: dict[str, int] = {}
-    for policy in GradePolicy.objects.filter(Q(county__isnull=True) | Q(county__code=county_code)).order_by(
-        F("county_id").asc(nulls_first=True)
-    ):
-        intervals[policy.grade] = policy.visit_interval_days  # a county's own row wins over the default
-    return intervals
-
-
 def _shape(
     region: Region, period: Period, counts: Counter, durations: dict, children: list[dict], context: dict
 ) -> dict:
@@ -676,7 +647,7 @@ def _context(root: Region) -> dict:
         "organisations": {
             pk: (kind, name) for pk, kind, name in Organisation.objects.values_list("pk", "kind", "name")
         },
-        "intervals": _visit_interval_days(root),
+        "intervals": GradePolicies().visit_intervals(root.path),
     }
 
 

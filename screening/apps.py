@@ -8,7 +8,7 @@ class ScreeningConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.hooks import on_minor_moved
-        from screening.services.plan import visit_plan_on_move
+        from screening.visits.services.plan import visit_plan_on_move
 
         # The visit plan follows a move at once, in the move's transaction (issue 10 §5), not at the nightly refresh.
         on_minor_moved(visit_plan_on_move)

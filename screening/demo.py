@@ -16,17 +16,17 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from cases.models import Minor, MinorStatus
-from screening.models import Assessment, GradeChange, VisitKind, VisitPlan
-from screening.services.escalation import age_rules_apply, escalate
-from screening.services.grading import (
+from screening.escalation.services import age_rules_apply, escalate
+from screening.grading.services import (
     assessment_record,
     emergency_response_record,
     helper_assign,
     indicator_prefill,
-    policy_for,
 )
-from screening.services.plan import visit_plan_refresh
-from screening.services.visits import visit_log
+from screening.models import Assessment, GradeChange, VisitKind, VisitPlan
+from screening.rules import policy_for
+from screening.visits.services.plan import visit_plan_refresh
+from screening.visits.services.visits import visit_log
 from tiers.audit import demo_backdating
 from tiers.models import StaffPost
 from tiers.roles import Role

@@ -44,7 +44,7 @@ class IndicatorOverride(models.Model):
     """A county's own setting of one checklist indicator (domain.md §14.7: grade criteria are configurable
     per district). The Indicator row is the deployment default and the identity assessments refer to;
     this row, when present, is what is in force in its county. Removing it returns the county to the
-    default. Written only by screening.services.policy."""
+    default. Written only by screening.policy.services."""
 
     county = models.ForeignKey(
         Region, verbose_name=_("区县"), on_delete=models.CASCADE, related_name="indicator_overrides"
@@ -290,7 +290,7 @@ class VisitPhoto(models.Model):
 
 
 class VisitPlan(models.Model):
-    """When each active minor is next due a visit. Derived data: rebuilt by screening.services.plan
+    """When each active minor is next due a visit. Derived data: rebuilt by screening.visits.services.plan
     with a handful of set-based statements; never edited by hand."""
 
     minor = models.OneToOneField(Minor, primary_key=True, on_delete=models.CASCADE, related_name="visit_plan")

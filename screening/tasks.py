@@ -7,8 +7,8 @@ import logging
 
 from celery import shared_task
 
-from screening.services.escalation import age_rules_apply, escalate
-from screening.services.plan import visit_plan_refresh
+from screening.escalation.services import age_rules_apply, escalate
+from screening.visits.services.plan import visit_plan_refresh
 
 logger = logging.getLogger(__name__)
 

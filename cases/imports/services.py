@@ -1012,7 +1012,7 @@ def _category_id(code: str) -> int:
 
 
 def _record_grades(graded: list[tuple[Minor, str]], *, actor, source: str) -> None:
-    from screening.services.grading import imported_grades_record
+    from screening.grading.services import imported_grades_record
 
     imported_grades_record(actor=actor, grades=graded, source=source)
 

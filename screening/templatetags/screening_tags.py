@@ -1,7 +1,7 @@
 """Grading and visits on pages rendered by `cases` (the record page, the landing page).
 
 `cases` may not import `screening` (STYLE.md: tiers ← cases ← screening), so the cases views stay as
-they are and their templates load these tags; the reads go through screening.selectors as usual."""
+they are and their templates load these tags; the reads go through the topics' selectors as usual."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from cases.models import Minor, MinorStatus, RiskGrade
 from cases.registry.selectors import minor_may_change
-from screening import selectors
-from screening.forms import HelperForm
+from screening.grading import selectors as grading
+from screening.grading.forms import HelperForm
 from screening.models import ResponseMeasure
 from screening.permissions import may_grade
-from screening.services.grading import policy_for
-from screening.services.visits import may_log_visit
+from screening.rules import policy_for
+from screening.visits.selectors import visit_list, visit_worklist
+from screening.visits.services.visits import may_log_visit
 from tiers.roles import Capability
 from tiers.selectors import user_can
 
@@ -34,9 +35,9 @@ def _record(context, minor: Minor) -> dict[str, Any]:
     if cached is not None and cached["minor"].pk == minor.pk:
         return cached
     user = request.user
-    history = list(selectors.grade_history(minor=minor))
+    history = list(grading.grade_history(minor=minor))
     policy = policy_for(region=minor.region, grade=minor.risk_grade) if minor.risk_grade else None
-    responses = list(selectors.emergency_response_list(minor=minor))
+    responses = list(grading.emergency_response_list(minor=minor))
     measure_labels = dict(ResponseMeasure.choices)
     for response in responses:
         response.measure_labels = [measure_labels.get(code, code) for code in response.measures]
@@ -52,9 +53,9 @@ def _record(context, minor: Minor) -> dict[str, Any]:
         "csrf_token": context.get("csrf_token"),
         "latest_change": history[0] if history else None,
         "history": history,
-        "assessments": list(selectors.assessment_list(minor=minor)),
-        "visits": list(selectors.visit_list(minor=minor, limit=RECENT_VISITS)),
-        "helper": selectors.helper_current(minor=minor),
+        "assessments": list(grading.assessment_list(minor=minor)),
+        "visits": list(visit_list(minor=minor, limit=RECENT_VISITS)),
+        "helper": grading.helper_current(minor=minor),
         "requires_helper": bool(policy and policy.requires_helper),
         "responses": responses,
         "is_red": is_red,
@@ -90,5 +91,5 @@ def visit_summary(context) -> dict[str, Any]:
     user = context["request"].user
     if not user_can(user, Capability.LOG_VISITS):
         return {"show": False}
-    buckets = selectors.visit_worklist(user=user)
+    buckets = visit_worklist(user=user)
     return {"show": True, "overdue": buckets["overdue"].count(), "due_this_week": buckets["due_this_week"].count()}

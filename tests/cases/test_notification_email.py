@@ -9,7 +9,7 @@ from django.core import mail
 
 from cases.models import Notification
 from cases.services.alerts import notify
-from screening.services.visits import visit_log
+from screening.visits.services.visits import visit_log
 from tests.factories import make_user, register_minor
 from tiers.roles import Role
 

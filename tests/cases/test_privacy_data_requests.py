@@ -16,7 +16,7 @@ from cases.privacy.requests.services import (
 )
 from reporting.figures import figures_compute
 from reporting.quarters import Quarter
-from screening.services.visits import visit_log
+from screening.visits.services.visits import visit_log
 from tests.factories import guardian_payload, make_user, register_minor
 from tiers.roles import Role
 

@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.db.models import Q
 from django.utils import timezone
 
+from cases.casework.models import OPEN_MEASURE_STATUSES, CaseStage
 from cases.models import BaselinePopulation, Case, Measure, Minor, MinorCategory, MinorStatus, RiskGrade
-from cases.models.casework import OPEN_MEASURE_STATUSES, CaseStage
 from referrals.models import Referral, Report
 from reporting.figures import UNGRADED, figures_compute
 from reporting.quarters import Quarter
@@ -107,7 +107,7 @@ def test_changes_this_quarter(demo):
 
 def test_visit_compliance_matches_the_visit_statistics_page(demo):
     """Two implementations of "done on time ÷ due": screening's page for a county user, and the figures."""
-    from screening.selectors import visit_compliance
+    from screening.visits.selectors import visit_compliance
     from tests.factories import make_user
     from tiers.roles import Role
 
@@ -186,3 +186,46 @@ def test_the_dashboard_page_shows_the_same_headline_as_a_direct_count(demo, clie
     assert f'data-testid="headline-active">{active(town).count()}<' in html
     red, orange = active(town).filter(risk_grade="RED").count(), active(town).filter(risk_grade="ORANGE").count()
     assert f'data-testid="headline-red-orange">{red} / {orange}<' in html
+
+
+def test_the_visit_statistics_page_and_the_dashboard_agree_for_a_village_before_the_quarter_ends(
+    client, clock, tree, town_officer, child_director, county_officer
+):
+    """The case that disagreed: a visit made early answers a due date still ahead. The statistics page
+    (this quarter to date, by default) left it out while the dashboard counted it; now both count a due
+    date once it has come, from the one computation (screening.visits.selectors.visit_compliance_counts)."""
+    from django.urls import reverse
+
+    from screening.grading.services import assessment_record
+    from screening.visits.services.plan import visit_plan_refresh
+    from screening.visits.services.visits import visit_log
+    from tests.factories import register_minor
+
+    clock("2026-04-01")
+    missed = register_minor(actor=town_officer, region=tree.village_a1, name="漏访")
+    late = register_minor(actor=town_officer, region=tree.grid_a1, name="迟到")
+    for minor in (missed, late):
+        assessment_record(actor=town_officer, minor=minor, kind="RISK_LEVEL", indicator_codes=["LEFT_BEHIND"])
+    visit_plan_refresh()  # both due 2026-05-01
+    clock("2026-05-01")
+    early = register_minor(actor=town_officer, region=tree.village_a1, name="提前")
+    assessment_record(actor=town_officer, minor=early, kind="RISK_LEVEL", indicator_codes=["LEFT_BEHIND"])
+    visit_plan_refresh()  # due 2026-05-31
+    clock("2026-05-03")
+    visit_log(actor=child_director, minor=late, kind="HOME")
+    clock("2026-05-20")
+    visit_log(actor=child_director, minor=early, kind="HOME")  # answers 2026-05-31, still ahead on the 25th
+    visit_plan_refresh()
+    clock("2026-05-25")
+    client.force_login(county_officer)
+
+    page = client.get(reverse("visit_compliance")).context["figures"]
+    villages = {row["name"]: (row["due"], row["on_time"]) for row in page["villages"]}
+    village = client.get(reverse("dashboard", args=[tree.village_a1.pk])).context["summary"]
+    town = client.get(reverse("dashboard", args=[tree.town_a.pk])).context["figures"]
+
+    assert villages == {"东岭村": (2, 0)}  # the missed one and the late one; the early visit not yet
+    assert (village["visits_due"], village["visits_on_time"]) == villages["东岭村"]
+    lines = {child["name"]: (child["visits_due"], child["visits_on_time"]) for child in town["children"]}
+    assert lines[tree.village_a1.name] == villages["东岭村"]
+    assert lines[tree.village_a2.name] == (0, 0)

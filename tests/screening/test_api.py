@@ -3,10 +3,10 @@
 import pytest
 
 from cases.models import Alert
+from screening.escalation.services import escalate
+from screening.grading.services import assessment_record
 from screening.models import Visit
-from screening.services.escalation import escalate
-from screening.services.grading import assessment_record
-from screening.services.plan import visit_plan_refresh
+from screening.visits.services.plan import visit_plan_refresh
 
 
 def test_a_risk_assessment_through_the_api_grades_the_child(api_client_for, town_officer, minor_a1):

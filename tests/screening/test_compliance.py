@@ -1,9 +1,9 @@
 from datetime import date
 
-from screening.selectors import visit_compliance
-from screening.services.grading import assessment_record
-from screening.services.plan import visit_plan_refresh
-from screening.services.visits import visit_log
+from screening.grading.services import assessment_record
+from screening.visits.selectors import visit_compliance
+from screening.visits.services.plan import visit_plan_refresh
+from screening.visits.services.visits import visit_log
 from tests.factories import register_minor
 
 

@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 
 from cases.models import Alert, Notification
+from screening.escalation.services import escalate
+from screening.grading.services import assessment_record
 from screening.models import VisitPlan
-from screening.services.escalation import escalate
-from screening.services.grading import assessment_record
-from screening.services.plan import visit_plan_refresh
+from screening.visits.services.plan import visit_plan_refresh
 from tests.factories import make_tree, make_user, register_minor
 from tiers.roles import Role
 

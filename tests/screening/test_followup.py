@@ -6,15 +6,15 @@ from unittest import mock
 from django.db import transaction
 
 from cases.models import Alert
+from screening.grading.services import assessment_record
 from screening.models import VisitPlan
-from screening.services.grading import assessment_record
 from tests.factories import register_minor
 
 
 def test_grading_updates_the_plan_and_alerts_right_after_commit(
     django_capture_on_commit_callbacks, town_officer, minor_a1
 ):
-    from screening.services.followup import _Followup
+    from screening.visits.services.followup import _Followup
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assessment_record(actor=town_officer, minor=minor_a1, kind="RISK_LEVEL", indicator_codes=["ONGOING_VIOLENCE"])

@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 
 from cases.models import RiskGrade
 from cases.registry.services import RegistryPermissionDenied
+from screening.grading.services import assessment_record, grade_set, indicator_prefill
 from screening.models import Assessment, GradeChange, Indicator
-from screening.services.grading import assessment_record, grade_set, indicator_prefill
 from tests.factories import guardian_payload, register_minor
 
 DEFAULT_GRADES = {

@@ -6,12 +6,12 @@ import pytest
 
 from cases.models import Alert, MinorStatus, Notification
 from cases.registry.services import RegistryPermissionDenied
+from screening.escalation.services import age_rules_apply, escalate
+from screening.grading.services import assessment_record, emergency_response_record, grade_set, helper_assign
 from screening.models import VisitPlan
-from screening.selectors import visit_worklist
-from screening.services.escalation import age_rules_apply, escalate
-from screening.services.grading import assessment_record, emergency_response_record, grade_set, helper_assign
-from screening.services.plan import visit_plan_refresh
-from screening.services.visits import visit_log
+from screening.visits.selectors import visit_worklist
+from screening.visits.services.plan import visit_plan_refresh
+from screening.visits.services.visits import visit_log
 from tests.factories import at, make_user, register_minor
 from tiers.roles import Role
 
@@ -154,7 +154,7 @@ def test_a_recorded_response_resolves_red_alerts_and_daily_contact_becomes_weekl
     assert not _open("RED_RESPONSE_MISSING", minor_a1).exists()
     assert not _open("RED_RESPONSE_LATE", minor_a1).exists()
     assert _plan(minor_a1).interval_days == 1  # response recorded but not yet in place
-    from screening.services.grading import emergency_response_mark_in_place
+    from screening.grading.services import emergency_response_mark_in_place
 
     emergency_response_mark_in_place(actor=town_officer, response=response)
     assert _plan(minor_a1).interval_days == 7

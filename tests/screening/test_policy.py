@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cases.registry.services import RegistryPermissionDenied
+from screening.grading.services import assessment_record
 from screening.models import GradePolicy, Indicator
-from screening.services.grading import assessment_record
-from screening.services.policy import grade_policy_set, indicator_set
+from screening.policy.services import grade_policy_set, indicator_set
 
 
 def test_the_district_sets_its_own_interval_for_a_grade(county_officer, tree):

@@ -10,15 +10,21 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from cases.casework import services as cw
 from cases.models import BenefitProgramme
 from cases.registry.services import RegistryPermissionDenied
-from cases.services import casework as cw
 from referrals.models import ReferralRule, ReferralRuleOverride, ReferralSuggestion
-from referrals.services.rules import referral_rule_reset, referral_rule_set, rules_matching, suggestions_refresh
+from referrals.referrals.services.routing import (
+    referral_rule_reset,
+    referral_rule_set,
+    rules_matching,
+    suggestions_refresh,
+)
+from screening.grading.selectors import indicators_in_force
+from screening.grading.services import assessment_record
 from screening.models import GradePolicy, Indicator, IndicatorOverride
-from screening.selectors import indicators_in_force
-from screening.services.grading import assessment_record, policy_for
-from screening.services.policy import grade_policy_set, indicator_reset, indicator_set
+from screening.policy.services import grade_policy_set, indicator_reset, indicator_set
+from screening.rules import policy_for
 from tests.factories import make_user, register_minor
 from tiers.roles import Level, Role
 from tiers.services import region_create

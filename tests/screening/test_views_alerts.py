@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Alert, Notification
-from screening.services.visits import visit_log
+from screening.visits.services.visits import visit_log
 from tests.factories import register_minor
 
 

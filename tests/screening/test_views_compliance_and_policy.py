@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from screening.grading.services import assessment_record
 from screening.models import GradePolicy, Indicator, IndicatorOverride
-from screening.services.grading import assessment_record
-from screening.services.plan import visit_plan_refresh
-from screening.services.visits import visit_log
+from screening.visits.services.plan import visit_plan_refresh
+from screening.visits.services.visits import visit_log
 from tests.factories import register_minor
 
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import AccessLog
+from screening.grading.services import assessment_record, emergency_response_record, grade_set
 from screening.models import Assessment, EmergencyResponse, GradeChange, PairedHelper
-from screening.services.grading import assessment_record, emergency_response_record, grade_set
 from tests.factories import guardian_payload, register_minor
 
 

@@ -13,10 +13,10 @@ from django.utils import timezone
 from PIL import Image
 
 from cases.models import Alert, Notification
+from screening.grading.services import assessment_record
 from screening.models import Visit
-from screening.services.grading import assessment_record
-from screening.services.plan import visit_plan_refresh
-from screening.services.visits import visit_log
+from screening.visits.services.plan import visit_plan_refresh
+from screening.visits.services.visits import visit_log
 from tests.factories import register_minor
 
 

@@ -8,7 +8,7 @@ from PIL import Image
 
 from cases.models import AccessLog
 from screening.models import VisitPhoto
-from screening.services.visits import visit_log
+from screening.visits.services.visits import visit_log
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from cases.models import RiskGrade
 from cases.registry.services import RegistryPermissionDenied
 from screening.models import GradePolicy, Indicator, IndicatorOverride
+from screening.rules import CONTACT_INTERVAL_DAYS_RANGE, RESPONSE_DEADLINE_HOURS_RANGE, VISIT_INTERVAL_DAYS_RANGE
 from tiers.models import Region
 from tiers.roles import Capability, Level
 from tiers.selectors import user_reach
@@ -38,12 +39,26 @@ def grade_policy_set(
     errors: dict[str, list] = {}
     if grade not in RiskGrade.values:
         errors["grade"] = [ValidationError(_("请选择风险等级。"), code="invalid_choice")]
-    if not visit_interval_days or not 1 <= visit_interval_days <= 366:
-        errors["visit_interval_days"] = [ValidationError(_("走访间隔应为1至366天。"), code="invalid")]
-    if response_deadline_hours is not None and not 1 <= response_deadline_hours <= 168:
-        errors["response_deadline_hours"] = [ValidationError(_("处置时限应为1至168小时。"), code="invalid")]
-    if contact_interval_until_response_days is not None and not 1 <= contact_interval_until_response_days <= 30:
-        errors["contact_interval_until_response_days"] = [ValidationError(_("联系间隔应为1至30天。"), code="invalid")]
+    (days_min, days_max), (hours_min, hours_max) = VISIT_INTERVAL_DAYS_RANGE, RESPONSE_DEADLINE_HOURS_RANGE
+    contact_min, contact_max = CONTACT_INTERVAL_DAYS_RANGE
+    if not visit_interval_days or not days_min <= visit_interval_days <= days_max:
+        errors["visit_interval_days"] = [
+            ValidationError(_("走访间隔应为%(min)d至%(max)d天。") % {"min": days_min, "max": days_max}, code="invalid")
+        ]
+    if response_deadline_hours is not None and not hours_min <= response_deadline_hours <= hours_max:
+        errors["response_deadline_hours"] = [
+            ValidationError(
+                _("处置时限应为%(min)d至%(max)d小时。") % {"min": hours_min, "max": hours_max}, code="invalid"
+            )
+        ]
+    if contact_interval_until_response_days is not None and not (
+        contact_min <= contact_interval_until_response_days <= contact_max
+    ):
+        errors["contact_interval_until_response_days"] = [
+            ValidationError(
+                _("联系间隔应为%(min)d至%(max)d天。") % {"min": contact_min, "max": contact_max}, code="invalid"
+            )
+        ]
     if errors:
         raise ValidationError(errors)
     policy, _created = GradePolicy.objects.update_or_create(

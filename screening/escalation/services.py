@@ -4,12 +4,14 @@ Rules (domain.md §1.3 T-3/T-4, §3.1, §10.1, §10.3):
 - VISIT_OVERDUE: a visit overdue by more than one interval → child supervisor and town office.
 - VISIT_OVERDUE_2X: overdue by more than two intervals → the town leader.
 - RED_RESPONSE_MISSING: a red child with no emergency response recorded since being graded red →
-  the town office at once; RED_RESPONSE_LATE: still none after the deadline (24 hours) → the town
+  the town office at once; RED_RESPONSE_LATE: still none after the grade policy's deadline → the town
   leader and district civil affairs.
-- HELPER_MISSING: a grade that requires a one-to-one helper (orange, red) without one → town office.
+- HELPER_MISSING: a grade whose policy requires a one-to-one helper, without one → town office.
 - NEW_RISK_FOUND (raised by a visit) is resolved here once a risk-level assessment follows the visit.
-- AGE_16 (daily): at 16 a minor becomes eligible for vocational training and employment support →
-  town office. AGED_OUT (daily): at 18 the record is closed as aged out and leaves the visit plan.
+- AGE_16 (daily): at the employment-support age a minor becomes eligible for vocational training and
+  employment support → town office. AGED_OUT (daily): at the age limit the record is closed as aged out
+  and leaves the visit plan.
+The numbers (intervals, deadline, ages) are in screening.rules.
 
 Each alert is unique per (rule, child, period) — the period being the missed due date or the grade
 change — so reruns create nothing new; alerts whose cause is gone are resolved.
@@ -26,9 +28,17 @@ from django.utils.translation import gettext as _
 from cases.models import Alert, ClosedReason, Minor, MinorStatus, RiskGrade
 from cases.registry.services import minor_close
 from cases.services.alerts import AlertCandidate, alerts_sync
-from screening.models import Assessment, AssessmentKind, EmergencyResponse, GradePolicy, PairedHelper, VisitPlan
-from screening.services.plan import AddDays
-from screening.services.visits import NEW_RISK_RULE
+from screening.models import Assessment, AssessmentKind, EmergencyResponse, PairedHelper, VisitPlan
+from screening.rules import (
+    EMPLOYMENT_SUPPORT_AGE,
+    VISIT_OVERDUE_2X_INTERVALS,
+    VISIT_OVERDUE_INTERVALS,
+    GradePolicies,
+    aged_out_age,
+    born_on_or_before_for_age,
+)
+from screening.visits.services.plan import AddDays
+from screening.visits.services.visits import NEW_RISK_RULE
 from tiers.roles import Role
 from tiers.services import system_actor
 
@@ -50,19 +60,6 @@ _PLAN_FIELDS = (
     "grade",
     "grade_since",
 )
-
-
-class _Policies:
-    """The grade policies, loaded once per run: a county's own row, else the default."""
-
-    def __init__(self) -> None:
-        self.rows = {
-            (p.county.code if p.county_id else None, p.grade): p for p in GradePolicy.objects.select_related("county")
-        }
-
-    def get(self, region_path: str, grade: str) -> GradePolicy | None:
-        county_code = region_path.split("/", 1)[0]
-        return self.rows.get((county_code, grade)) or self.rows.get((None, grade))
 
 
 def _candidate(row: dict, period: str, message: str) -> AlertCandidate:
@@ -90,7 +87,7 @@ def escalate(*, now=None, minor_ids: list[int] | None = None) -> dict[str, dict]
     else:
         plan_scope = Q(minor_id__in=minor_ids)
         resolve_scope = Q(subject_key__in=[f"minor:{pk}" for pk in minor_ids])
-    policies = _Policies()
+    policies = GradePolicies()
     plans = VisitPlan.objects.filter(plan_scope, minor__status=MinorStatus.ACTIVE, next_due_on__isnull=False)
     results: dict[str, dict] = {}
 
@@ -102,13 +99,13 @@ def escalate(*, now=None, minor_ids: list[int] | None = None) -> dict[str, dict]
     for rule, intervals, severity, text in (
         (
             "VISIT_OVERDUE",
-            1,
+            VISIT_OVERDUE_INTERVALS,
             Alert.Severity.WARNING,
             _("%(name)s（%(place)s）应于%(due)s走访，已逾期超过一个走访周期。"),
         ),
         (
             "VISIT_OVERDUE_2X",
-            2,
+            VISIT_OVERDUE_2X_INTERVALS,
             Alert.Severity.URGENT,
             _("%(name)s（%(place)s）应于%(due)s走访，已逾期超过两个走访周期，请督办。"),
         ),
@@ -142,15 +139,15 @@ def escalate(*, now=None, minor_ids: list[int] | None = None) -> dict[str, dict]
             _candidate(
                 row,
                 row["grade_since"].isoformat(),
-                _("%(name)s（%(place)s）已定为红色等级，须在24小时内记录应急处置。") % _names(row),
+                _("%(name)s（%(place)s）已定为红色等级，须在%(h)d小时内记录应急处置。")
+                % {**_names(row), "h": policies.response_deadline_hours(row["region_path"])},
             )
             for row in red_rows
         ],
     )
     late = []
     for row in red_rows:
-        policy = policies.get(row["region_path"], RiskGrade.RED)
-        hours = (policy.response_deadline_hours if policy else None) or 24
+        hours = policies.response_deadline_hours(row["region_path"])
         if row["grade_since"] + timedelta(hours=hours) <= now:
             message = _("%(name)s（%(place)s）定为红色等级已超过%(h)d小时，仍未记录应急处置。") % {
                 **_names(row),
@@ -159,9 +156,8 @@ def escalate(*, now=None, minor_ids: list[int] | None = None) -> dict[str, dict]
             late.append(_candidate(row, row["grade_since"].isoformat(), message))
     sync("RED_RESPONSE_LATE", Alert.Severity.URGENT, late)
 
-    helper_grades = sorted({p.grade for p in policies.rows.values() if p.requires_helper})
     without_helper = (
-        plans.filter(grade__in=helper_grades)
+        plans.filter(grade__in=policies.helper_grades())
         .annotate(has_helper=Exists(PairedHelper.objects.filter(minor_id=OuterRef("minor_id"), until__isnull=True)))
         .filter(has_helper=False)
         .values(*_PLAN_FIELDS)
@@ -177,7 +173,7 @@ def escalate(*, now=None, minor_ids: list[int] | None = None) -> dict[str, dict]
                 % {**_names(row), "grade": RiskGrade(row["grade"]).label},
             )
             for row in without_helper
-            if (policy := policies.get(row["region_path"], row["grade"])) is not None and policy.requires_helper
+            if policies.requires_helper(row["region_path"], row["grade"])
         ],
     )
     results[NEW_RISK_RULE] = {"resolved": _resolve_new_risk(minor_ids=minor_ids, now=now)}
@@ -200,18 +196,25 @@ def _resolve_new_risk(*, minor_ids: list[int] | None, now) -> int:
 
 
 def age_rules_apply(*, today: date | None = None) -> dict[str, int]:
-    """At 16: tell the town office the minor may now get vocational training and employment support
-    (domain.md §10.3; 002 三(五)). At 18: close the record as aged out, with an event, and drop it
-    from the visit plan (domain.md §10.3: a minor is under 18)."""
+    """At the employment-support age: tell the town office the minor may now get vocational training and
+    employment support (domain.md §10.3; 002 三(五)). At the age limit: close the record as aged out, with
+    an event, and drop it from the visit plan (domain.md §10.3: a minor is under the limit). The ages are
+    screening.rules.EMPLOYMENT_SUPPORT_AGE and aged_out_age()."""
     today = today or timezone.localdate()
-    sixteen = _years_before(today, 16)
-    eighteen = _years_before(today, 18)
+    age_limit = aged_out_age()
+    sixteen = born_on_or_before_for_age(today, EMPLOYMENT_SUPPORT_AGE)
+    eighteen = born_on_or_before_for_age(today, age_limit)
     aged_out = list(Minor.objects.filter(status=MinorStatus.ACTIVE, birth_date__lte=eighteen).select_related("region"))
     if aged_out:
         actor = system_actor()
         for minor in aged_out:
-            minor_close(actor=actor, minor=minor, reason=ClosedReason.AGED_OUT, note=_("年满18周岁，系统自动销档。"))
-        from screening.services.plan import visit_plan_refresh
+            minor_close(
+                actor=actor,
+                minor=minor,
+                reason=ClosedReason.AGED_OUT,
+                note=_("年满%(n)d周岁，系统自动销档。") % {"n": age_limit},
+            )
+        from screening.visits.services.plan import visit_plan_refresh
 
         visit_plan_refresh(minor_ids=[m.pk for m in aged_out])
     rows = Minor.objects.filter(status=MinorStatus.ACTIVE, birth_date__lte=sixteen, birth_date__gt=eighteen).values(
@@ -224,22 +227,15 @@ def age_rules_apply(*, today: date | None = None) -> dict[str, int]:
         candidates=[
             AlertCandidate(
                 subject_key=f"minor:{row['id']}",
-                period_key="16",
+                period_key=str(EMPLOYMENT_SUPPORT_AGE),
                 minor_id=row["id"],
                 region_id=row["region_id"],
                 region_path=row["region__path"],
-                message=_("%(name)s（%(place)s）已满16周岁，可申请职业技能培训和就业扶持。")
-                % {"name": row["name"], "place": row["region__name"]},
+                message=_("%(name)s（%(place)s）已满%(n)d周岁，可申请职业技能培训和就业扶持。")
+                % {"name": row["name"], "place": row["region__name"], "n": EMPLOYMENT_SUPPORT_AGE},
                 url=f"/minors/{row['id']}/",
             )
             for row in rows
         ],
     )
     return {"aged_out": len(aged_out), **{f"age16_{key}": value for key, value in result.items()}}
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)

@@ -16,40 +16,28 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.casework.services import case_open_for_grade, cases_open_for_grades
 from cases.hooks import minor_changed, minors_changed_later
 from cases.models import GUARDIAN_FLAGS, Minor, MinorStatus, RiskGrade
 from cases.registry.services import RegistryPermissionDenied, minor_grade_record
-from cases.services.casework import case_open_for_grade, cases_open_for_grades
+from screening.grading.selectors import indicators_in_force
 from screening.models import (
     Assessment,
     AssessmentKind,
     EmergencyResponse,
     GradeChange,
-    GradePolicy,
     Indicator,
     PairedHelper,
     ResponseMeasure,
 )
-from screening.selectors import indicators_in_force
-from screening.services.followup import after_commit_update
-from tiers.models import Region
+from screening.visits.services.followup import after_commit_update
 from tiers.roles import Capability
 from tiers.selectors import user_reach
 
 
-def _require(actor, minor: Minor, capability: str) -> None:
+def _require(actor, minor: Minor, capability: str, message: str | None = None) -> None:
     if not user_reach(actor, capability).covers(minor.region.path):
-        raise RegistryPermissionDenied
-
-
-def policy_for(*, region: Region, grade: str) -> GradePolicy | None:
-    """The county's own policy for `grade`, else the default row (domain.md §14.7: configurable)."""
-    county_code = region.path.split("/", 1)[0]
-    policies = {
-        (p.county.code if p.county_id else None): p
-        for p in GradePolicy.objects.filter(grade=grade).select_related("county")
-    }
-    return policies.get(county_code) or policies.get(None)
+        raise RegistryPermissionDenied(*([message] if message else []))
 
 
 def grade_from_indicators(indicators: Iterable[Indicator]) -> str:
@@ -116,7 +104,7 @@ def assessment_record(
     assessed_on = assessed_on or timezone.localdate()
     with transaction.atomic():
         minor = Minor.objects.select_for_update().select_related("region").get(pk=minor.pk)
-        _require(actor, minor, capability)
+        _require(actor, minor, capability, _("您的岗位无权进行该评估。"))
         if minor.status != MinorStatus.ACTIVE:
             raise ValidationError(_("已销档的未成年人不能再评估。"), code="closed")
         if assessed_on > timezone.localdate():

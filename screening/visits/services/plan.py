@@ -7,8 +7,9 @@ grade policy, and compute the due date in one more. Running it twice gives the s
 runs are serialised by a PostgreSQL advisory lock.
 
 Due date = the later of (last visit, date of the current grade, registration) + the grade's interval.
-A red child is contacted every `contact_interval_until_response_days` (1) until an emergency response
-is recorded as in place, then every `visit_interval_days` (7). A minor not yet graded follows BLUE.
+A red child is contacted every `contact_interval_until_response_days` until an emergency response is
+recorded as in place, then every `visit_interval_days`. A minor not yet graded follows BLUE. The numbers
+are the grade policies, read through screening.rules.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import DateField, Exists, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 
-from cases.models import Minor, MinorStatus, RiskGrade
-from screening.models import EmergencyResponse, GradePolicy, Visit, VisitPlan
+from cases.models import Minor, MinorStatus
+from screening.models import EmergencyResponse, Visit, VisitPlan
+from screening.rules import UNGRADED_FOLLOWS, GradePolicies, fallback_visit_interval_days
 
 logger = logging.getLogger(__name__)
 _LOCK_KEY = 804_210_001  # arbitrary, unique to this job
@@ -124,9 +125,7 @@ def visit_plan_refresh(*, minor_ids: Iterable[int] | None = None) -> dict[str, i
             )
         )
         _apply_intervals(plans)
-        unset = plans.filter(interval_days__isnull=True).update(
-            interval_days=settings.MINORPROT_FALLBACK_VISIT_INTERVAL_DAYS
-        )
+        unset = plans.filter(interval_days__isnull=True).update(interval_days=fallback_visit_interval_days())
         if unset:
             logger.warning("%d visit plans had no grade policy; used the fallback interval", unset)
         plans.update(
@@ -147,10 +146,9 @@ def visit_plan_on_move(minor_id: int, **_move) -> None:
 
 def _apply_intervals(plans) -> None:
     """One UPDATE per policy row: defaults first, then each county's own rows over them."""
-    policies = sorted(GradePolicy.objects.select_related("county"), key=lambda p: p.county_id is not None)
-    for policy in policies:
-        scoped = plans.filter(region_path__startswith=policy.county.path) if policy.county_id else plans
-        grades = [policy.grade] + ([""] if policy.grade == RiskGrade.BLUE else [])
+    for policy in GradePolicies().defaults_then_counties():
+        scoped = plans.filter(policy.county.subtree("region_path")) if policy.county_id else plans
+        grades = [policy.grade] + ([""] if policy.grade == UNGRADED_FOLLOWS else [])
         scoped.filter(grade__in=grades).update(interval_days=policy.visit_interval_days)
         if policy.contact_interval_until_response_days:
             scoped.filter(grade=policy.grade, response_in_place=False).update(

@@ -74,7 +74,7 @@ def visit_log(
     with transaction.atomic():
         minor = Minor.objects.select_for_update().select_related("region").get(pk=minor.pk)
         if not may_log_visit(user=actor, minor=minor):
-            raise RegistryPermissionDenied
+            raise RegistryPermissionDenied(_("您的岗位无权记录该走访。"))
         if minor.status != MinorStatus.ACTIVE:
             raise ValidationError(_("已销档的未成年人不再安排走访。"), code="closed")
         plan = VisitPlan.objects.filter(minor=minor).first()
@@ -95,7 +95,7 @@ def visit_log(
             VisitPhoto.objects.create(visit=visit, image=photo)
         if new_risk_found:
             _raise_new_risk(visit=visit, minor=minor)
-        from screening.services.followup import after_commit_update
+        from screening.visits.services.followup import after_commit_update
 
         # A visit can resolve overdue alerts: re-evaluate them with the plan.
         after_commit_update(minor_id=minor.pk, escalate=True)
