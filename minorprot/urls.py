@@ -13,7 +13,7 @@ from governance.api import register_routes as register_governance_routes
 from minorprot.api import router
 from referrals.api import register_routes as register_referral_routes
 from referrals.intake_api import register_routes as register_intake_routes
-from reporting.figures_api import register_routes as register_figures_routes
+from reporting.dashboard.api import register_routes as register_figures_routes
 from screening.api import register_routes as register_screening_routes
 from tiers.api import me, token_obtain
 from tiers.api import register_routes as register_tier_routes

@@ -19,13 +19,13 @@ PLAN = (
 
 
 def _analysis_report(quarter) -> str:
-    from reporting.models import AnalysisReport, AnalysisReportStatus
-    from reporting.services.analysis import (
+    from reporting.analysis.services import (
         analysis_report_generate,
         analysis_report_request,
         analysis_report_submit,
         protection_plan_reply,
     )
+    from reporting.models import AnalysisReport, AnalysisReportStatus
     from tiers.models import Region
 
     users = get_user_model().objects

@@ -20,7 +20,7 @@ def freeze_ended_quarter() -> int:
 @shared_task(name="reporting.tasks.generate_analysis_report")
 def generate_analysis_report(report_id: int) -> str | None:
     """Render one analysis report's PDF (safe to run twice: the service only renders a queued report)."""
-    from reporting.services.analysis import analysis_report_generate
+    from reporting.analysis.services import analysis_report_generate
 
     report = analysis_report_generate(report_id=report_id)
     return None if report is None else report.status
@@ -30,7 +30,7 @@ def generate_analysis_report(report_id: int) -> str | None:
 def generate_quarter_reports() -> int:
     """Queue the analysis report of every town and district for the quarter that ended last (runs daily
     after the freeze, so a missed quarter end is caught up; regions already done are skipped)."""
-    from reporting.services.analysis import analysis_reports_generate_for_quarter
+    from reporting.analysis.services import analysis_reports_generate_for_quarter
 
     previous = Quarter.containing(timezone.localdate()).previous()
     return analysis_reports_generate_for_quarter(quarter=previous)
@@ -40,7 +40,7 @@ def generate_quarter_reports() -> int:
 def build_ledger_export(export_id: int) -> str | None:
     """Build one large ledger export's file (safe to run twice: a READY export is not rebuilt, and a
     build under way holds the export's row lock)."""
-    from reporting.services.exports import ledger_export_build
+    from reporting.exports.services import ledger_export_build
 
     export = ledger_export_build(export_id=export_id)
     return None if export is None else export.status
@@ -49,7 +49,7 @@ def build_ledger_export(export_id: int) -> str | None:
 @shared_task(name="reporting.tasks.purge_expired_exports")
 def purge_expired_exports() -> int:
     """Delete the files of ledger exports past MINORPROT_EXPORT_KEEP_DAYS (runs daily)."""
-    from reporting.services.exports import ledger_exports_purge_expired
+    from reporting.exports.services import ledger_exports_purge_expired
 
     return ledger_exports_purge_expired()
 

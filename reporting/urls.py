@@ -3,8 +3,8 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("reporting.dashboard_urls")),
-    path("", include("reporting.export_urls")),
-    path("", include("reporting.analysis_urls")),
+    path("", include("reporting.dashboard.urls")),
+    path("", include("reporting.exports.urls")),
+    path("", include("reporting.analysis.urls")),
     path("", include("reporting.audit_urls")),
 ]

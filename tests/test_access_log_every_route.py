@@ -157,10 +157,10 @@ def build_world(monkeypatch_report) -> World:
     from referrals.services.intake import report_receive, report_triage_link
     from referrals.services.rules import suggestions_refresh
     from referrals.services.webhooks import webhook_endpoint_create
+    from reporting.analysis import services as analysis_services
+    from reporting.analysis.services import analysis_report_request, analysis_report_submit, protection_plan_reply
+    from reporting.exports.services import ledger_export_request
     from reporting.quarters import Quarter
-    from reporting.services import analysis as analysis_services
-    from reporting.services.analysis import analysis_report_request, analysis_report_submit, protection_plan_reply
-    from reporting.services.exports import ledger_export_request
     from screening.models import Visit, VisitPhoto
     from screening.services.grading import assessment_record, emergency_response_record, helper_assign
     from screening.services.plan import visit_plan_refresh
@@ -347,7 +347,7 @@ def build_world(monkeypatch_report) -> World:
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """Built once; each test's own transaction rolls back to it, and the module's at the end."""
-    from reporting.services.analysis import ReportDocument
+    from reporting.analysis.services import ReportDocument
 
     def fake_report(module):
         def document(*, region, quarter, progress=None):

@@ -2,8 +2,8 @@
 submission and the district's reply, and the ledger exports built in the background. Everything else
 it reads (governance meetings from the governance app, through governance.selectors)."""
 
-from reporting.models.analysis import AnalysisReport, AnalysisReportEvent, AnalysisReportStatus, ProtectionPlanReply
-from reporting.models.exports import LedgerExport, LedgerExportStatus
+from reporting.analysis.models import AnalysisReport, AnalysisReportEvent, AnalysisReportStatus, ProtectionPlanReply
+from reporting.exports.models import LedgerExport, LedgerExportStatus
 from reporting.models.snapshots import QuarterSnapshot
 
 __all__ = [

@@ -35,15 +35,13 @@ def snapshot_freeze_quarter(*, quarter: Quarter, county: Region | None = None, n
     written = 0
     for root in counties:
         done = set(
-            QuarterSnapshot.objects.filter(quarter=str(quarter), region__path__startswith=root.path).values_list(
-                "region_id", flat=True
-            )
+            QuarterSnapshot.objects.filter(root.subtree(), quarter=str(quarter)).values_list("region_id", flat=True)
         )
         if (
             done
             and len(done)
             >= Region.objects.filter(
-                path__startswith=root.path, is_active=True, level__in=[Level.COUNTY, Level.TOWN, Level.VILLAGE]
+                root.subtree("path"), is_active=True, level__in=[Level.COUNTY, Level.TOWN, Level.VILLAGE]
             ).count()
         ):
             continue

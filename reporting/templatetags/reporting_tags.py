@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from reporting.tables import percent_text
+from reporting.dashboard.tables import percent_text
 
 register = template.Library()
 

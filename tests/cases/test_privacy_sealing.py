@@ -311,7 +311,7 @@ def test_the_seal_page_shows_a_missing_reason_in_chinese_and_saves_nothing(clien
 
 def test_the_ledger_export_leaves_sealed_children_out_without_view_sealed(office_head, town_leader, minor_a1):
     from cases.registry.selectors import MinorFilters
-    from reporting.exports import ledger_minor_list
+    from reporting.exports.ledger import ledger_minor_list
 
     other = register_minor(actor=office_head, region=minor_a1.region, name="王五")
     _seal(office_head, minor_a1)

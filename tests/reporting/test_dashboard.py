@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 
 from cases.models import AccessLog
 from cases.registry.services import minor_move
+from reporting.dashboard.selectors import figures_for
 from reporting.models import QuarterSnapshot
 from reporting.quarters import Quarter
-from reporting.selectors.dashboard import figures_for
 from reporting.tasks import freeze_ended_quarter
 from tests.factories import register_minor
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import AccessLog, Gender
-from reporting.xlsx import tables_workbook, xlsx_response
+from reporting.exports.xlsx import tables_workbook, xlsx_response
 from screening.services.grading import grade_set, helper_assign
 from screening.services.plan import visit_plan_refresh
 from screening.services.visits import visit_log

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import AccessLog, Notification
+from reporting.exports import services
 from reporting.models import LedgerExport, LedgerExportStatus
-from reporting.services import exports as services
 from reporting.tasks import build_ledger_export, purge_expired_exports
 from tests.factories import make_user, register_minor
 from tiers.models import StaffPost

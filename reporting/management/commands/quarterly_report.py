@@ -13,8 +13,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from reporting.analysis.services import ANALYSIS_LEVELS, render_report_pdf
 from reporting.quarters import Quarter
-from reporting.services.analysis import ANALYSIS_LEVELS, render_report_pdf
 from tiers.models import Region
 
 

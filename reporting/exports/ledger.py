@@ -36,7 +36,7 @@ from cases.models import (
 )
 from cases.registry.identity import age_on
 from cases.registry.selectors import MinorFilters, minor_list, minor_scope_q
-from reporting.xlsx import TEXT_FORMAT, header_row, row_cells, set_column_widths
+from reporting.exports.xlsx import TEXT_FORMAT, header_row, row_cells, set_column_widths
 from screening.models import PairedHelper, Visit
 from tiers.models import Region
 from tiers.roles import Capability, Level

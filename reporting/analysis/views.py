@@ -18,12 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.registry.services import RegistryPermissionDenied
-from reporting.analysis_forms import AnalysisReportFilterForm, AnalysisReportRequestForm, ProtectionPlanReplyForm
+from reporting.analysis import selectors, services
+from reporting.analysis.forms import AnalysisReportFilterForm, AnalysisReportRequestForm, ProtectionPlanReplyForm
 from reporting.models import AnalysisReport, AnalysisReportStatus
 from reporting.quarters import Quarter
-from reporting.selectors import analysis as selectors
-from reporting.services import analysis as services
 from tiers.roles import Capability
 from tiers.selectors import user_can
 
@@ -78,8 +76,6 @@ def analysis_report_request(request):
             report = services.analysis_report_request(
                 actor=request.user, region=form.cleaned_data["region"], quarter=form.cleaned_data["quarter"]
             )
-        except RegistryPermissionDenied:
-            raise PermissionDenied from None
         except ValidationError as exc:
             for message in _errors(exc):
                 messages.error(request, message)
@@ -173,8 +169,6 @@ def analysis_report_regenerate(request, pk: int):
     report = selectors.analysis_report_get(user=request.user, pk=pk)
     try:
         services.analysis_report_request(actor=request.user, region=report.region, quarter=report.quarter)
-    except RegistryPermissionDenied:
-        raise PermissionDenied from None
     except ValidationError as exc:
         for message in _errors(exc):
             messages.error(request, message)
@@ -189,8 +183,6 @@ def analysis_report_submit(request, pk: int):
     report = selectors.analysis_report_get(user=request.user, pk=pk)
     try:
         services.analysis_report_submit(actor=request.user, report=report)
-    except RegistryPermissionDenied:
-        raise PermissionDenied from None
     except ValidationError as exc:
         for message in _errors(exc):
             messages.error(request, message)
@@ -215,8 +207,6 @@ def analysis_report_reply(request, pk: int):
                 body=form.cleaned_data["body"],
                 attachment=form.cleaned_data["attachment"],
             )
-        except RegistryPermissionDenied:
-            raise PermissionDenied from None
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.message_dict.items():

@@ -13,8 +13,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
+from reporting.dashboard.selectors import DASHBOARD_LEVELS, figures_for, trend_for
 from reporting.quarters import Quarter
-from reporting.selectors.dashboard import DASHBOARD_LEVELS, figures_for, trend_for
 from reporting.small_cells import small_cells_suppressed
 from tiers.roles import Capability
 from tiers.selectors import region_list

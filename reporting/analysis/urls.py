@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reporting import analysis_views as views
+from reporting.analysis import views
 
 urlpatterns = [
     path("analysis-reports/", views.analysis_report_list, name="analysis_report_list"),

@@ -17,7 +17,7 @@ Rules, from domain.md §4 mechanism 3 and §1.3 T-1/T-2:
 - Once submitted, the PDF is what the district received: it is never regenerated.
 
 Every state change writes an AnalysisReportEvent in the same transaction; generation runs in Celery,
-enqueued on commit. A caller who may see the report but not act raises RegistryPermissionDenied; bad
+enqueued on commit. A caller who may see the report but not act raises ActionNotAllowed; bad
 input or an illegal step raises ValidationError in Chinese.
 """
 
@@ -38,11 +38,11 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from cases.registry.services import RegistryPermissionDenied
 from governance.selectors import governance_for_quarter
+from reporting.dashboard.tables import percent_text
 from reporting.models import AnalysisReport, AnalysisReportEvent, AnalysisReportStatus, ProtectionPlanReply
 from reporting.quarters import Quarter
-from reporting.tables import percent_text
+from tiers.errors import ActionNotAllowed
 from tiers.models import Region
 from tiers.roles import Capability, Level
 from tiers.selectors import region_ancestors, user_reach
@@ -146,7 +146,7 @@ def analysis_report_request(*, actor, region: Region, quarter: Quarter | str) ->
     already queued or generating returns it unchanged, unless that job has gone stale."""
     parsed = _quarter(quarter)
     if not user_reach(actor, Capability.VIEW_AGGREGATES).covers(region.path):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     if region.level not in ANALYSIS_LEVELS:
         raise ValidationError({"region": [_("分析报告按乡镇（街道）或区县生成，请选择乡镇或区县。")]})
     if parsed > Quarter.current():
@@ -312,7 +312,7 @@ def analysis_report_submit(*, actor, report: AnalysisReport) -> AnalysisReport:
     with transaction.atomic():
         locked = AnalysisReport.objects.select_for_update().select_related("region").get(pk=report.pk)
         if not analysis_report_may_submit(user=actor, report=locked):
-            raise RegistryPermissionDenied
+            raise ActionNotAllowed
         if locked.status != Status.READY:
             raise ValidationError(
                 _("只有已生成的报告才能上报（当前状态：%(status)s）。") % {"status": locked.get_status_display()}
@@ -350,7 +350,7 @@ def protection_plan_reply(*, actor, report: AnalysisReport, body: str, attachmen
     with transaction.atomic():
         locked = AnalysisReport.objects.select_for_update().select_related("region").get(pk=report.pk)
         if not analysis_report_may_reply(user=actor, report=locked):
-            raise RegistryPermissionDenied
+            raise ActionNotAllowed
         if locked.status not in FINAL_STATUSES:
             raise ValidationError(_("报告尚未上报，不能回复。"))
         if not body:
@@ -468,8 +468,8 @@ def summary_text(figures: dict, *, quarter: Quarter) -> str:
 def report_context(*, region: Region, quarter: Quarter, progress: Progress = _noop) -> dict:
     """Everything the PDF template shows. Aggregates only: tables and charts of the figures."""
     from reporting.charts import chart_svg
-    from reporting.selectors.dashboard import figures_for, trend_for
-    from reporting.tables import figure_charts, figure_tables, table_for_display, trend_table
+    from reporting.dashboard.selectors import figures_for, trend_for
+    from reporting.dashboard.tables import figure_charts, figure_tables, table_for_display, trend_table
 
     progress(10, _("正在汇总数据"))
     figures = figures_for(region=region, quarter=quarter)
@@ -502,7 +502,7 @@ def report_context(*, region: Region, quarter: Quarter, progress: Progress = _no
 
 
 def _visits_by_child(figures: dict) -> dict:
-    from reporting.tables import child_level_label
+    from reporting.dashboard.tables import child_level_label
 
     level = child_level_label(figures)
     return {

@@ -33,10 +33,10 @@ from django.utils.translation import gettext as _
 from cases.accesslog.services import access_log_record_many
 from cases.models import AccessLog, Minor
 from cases.registry.forms import minor_filter_form
-from cases.registry.services import RegistryPermissionDenied
 from cases.services.alerts import notify
-from reporting.exports import ledger_filters_detail, ledger_write
+from reporting.exports.ledger import ledger_filters_detail, ledger_write
 from reporting.models import LedgerExport, LedgerExportStatus
+from tiers.errors import ActionNotAllowed
 from tiers.roles import Capability
 from tiers.selectors import user_can
 
@@ -72,7 +72,7 @@ def ledger_export_request(*, actor, query: QueryDict) -> LedgerExport:
     The actor must be able to export (rules in the module docstring). Asking again for the same filters
     while that export is still queued or running returns it rather than starting a second one."""
     if not user_can(actor, Capability.EXPORT):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     raw = {key: query.getlist(key) for key in sorted(query)}
     filters = minor_filter_form(query, user=actor).filters()
     now = timezone.now()

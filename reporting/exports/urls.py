@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import export_views
+from reporting.exports import views as export_views
 
 urlpatterns = [
     path("ledger/export.xlsx", export_views.ledger_export, name="ledger_export"),

@@ -3,7 +3,7 @@ writes one access-log row per child in the file.
 
 A ledger of up to MINORPROT_EXPORT_SYNC_ROWS rows is answered in the request, its access log written
 before the file is sent. A larger one (a county is 200,000 children; a web request times out after 60 s)
-is built by a worker (reporting.services.exports): the user is sent to the export's page, which shows its
+is built by a worker (reporting.exports.services): the user is sent to the export's page, which shows its
 progress and then the download. Exports are private to the user who asked: anyone else gets 404, and the
 file is served only through the download view, never from a public media URL."""
 
@@ -23,12 +23,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cases.registry.forms import minor_filter_form
-from cases.registry.services import RegistryPermissionDenied
-from reporting.exports import ledger_build, ledger_count, ledger_filename, ledger_filters_detail
+from reporting.exports.ledger import ledger_build, ledger_count, ledger_filename, ledger_filters_detail
+from reporting.exports.selectors import ledger_export_get, ledger_export_list
+from reporting.exports.services import ledger_access_log_record, ledger_export_request
+from reporting.exports.xlsx import XLSX_CONTENT_TYPE, xlsx_response
 from reporting.models import LedgerExportStatus
-from reporting.selectors.exports import ledger_export_get, ledger_export_list
-from reporting.services.exports import ledger_access_log_record, ledger_export_request
-from reporting.xlsx import XLSX_CONTENT_TYPE, xlsx_response
 from tiers.roles import Capability
 from tiers.selectors import user_can
 
@@ -51,10 +50,7 @@ def ledger_export(request):
     _require_export(request)
     filters = minor_filter_form(request.GET, user=request.user).filters()
     if ledger_count(user=request.user, filters=filters) > settings.MINORPROT_EXPORT_SYNC_ROWS:
-        try:
-            export = ledger_export_request(actor=request.user, query=request.GET)
-        except RegistryPermissionDenied:
-            raise PermissionDenied from None
+        export = ledger_export_request(actor=request.user, query=request.GET)
         messages.info(request, _("导出的人数较多，系统正在后台生成台账，完成后会通知您，也可在本页等候下载。"))
         return redirect("ledger_export_detail", pk=export.pk)
     today = timezone.localdate()

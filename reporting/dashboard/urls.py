@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import dashboard_views
+from reporting.dashboard import views as dashboard_views
 
 urlpatterns = [
     path("dashboard/", dashboard_views.dashboard_home, name="dashboard_home"),

@@ -1,5 +1,5 @@
 """Web forms of the analysis reports. They parse input only; the rules live in
-reporting.services.analysis, whose errors are put back onto these forms."""
+reporting.analysis.services, whose errors are put back onto these forms."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from reporting.dashboard.selectors import quarter_choices as dashboard_quarter_choices
 from reporting.models import ProtectionPlanReply
-from reporting.selectors.dashboard import quarter_choices as dashboard_quarter_choices
 from tiers.models import Region
 
 QUARTERS_OFFERED = 8

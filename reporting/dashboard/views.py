@@ -17,8 +17,7 @@ from django.views.decorators.http import require_GET
 from cases.accesslog.services import access_log_record
 from cases.models import AccessLog
 from governance.selectors import governance_for_quarter
-from reporting.quarters import Quarter
-from reporting.selectors.dashboard import (
+from reporting.dashboard.selectors import (
     DASHBOARD_LEVELS,
     dashboard_breadcrumbs,
     dashboard_home_region,
@@ -27,8 +26,9 @@ from reporting.selectors.dashboard import (
     quarter_choices,
     trend_for,
 )
+from reporting.dashboard.tables import figure_charts, figure_tables, table_for_display, trend_table
+from reporting.quarters import Quarter
 from reporting.small_cells import small_cells_suppressed
-from reporting.tables import figure_charts, figure_tables, table_for_display, trend_table
 from tiers.roles import Capability
 from tiers.selectors import user_reach
 
@@ -74,7 +74,7 @@ def dashboard(request, pk: int):
     ]
     return render(
         request,
-        "reporting/dashboard.html",
+        "reporting/dashboard/dashboard.html",
         {
             "region": region,
             "quarter": quarter,
@@ -98,7 +98,7 @@ def dashboard(request, pk: int):
 @require_GET
 def dashboard_export(request, pk: int):
     """The dashboard's tables as an Excel workbook. Needs a role that may export; logged like every export."""
-    from reporting.xlsx import tables_workbook, xlsx_response
+    from reporting.exports.xlsx import tables_workbook, xlsx_response
 
     region = dashboard_region_get(user=request.user, pk=pk)
     if not user_reach(request.user, Capability.EXPORT).covers(region.path):

@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
+from reporting.analysis.services import ANALYSIS_LEVELS
 from reporting.models import AnalysisReport, AnalysisReportStatus, ProtectionPlanReply
-from reporting.services.analysis import ANALYSIS_LEVELS
 from tiers.models import Region
 from tiers.roles import Capability
 from tiers.selectors import region_list, user_reach
@@ -26,7 +26,7 @@ def analysis_report_list(
     quarter, or only those submitted upward (the district's inbox)."""
     reports = AnalysisReport.objects.filter(user_reach(user, Capability.VIEW_AGGREGATES).q("region__path"))
     if region is not None:
-        reports = reports.filter(region__path__startswith=region.path)
+        reports = reports.filter(region.subtree())
     if quarter:
         reports = reports.filter(quarter=quarter)
     if submitted:
