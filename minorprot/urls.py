@@ -13,6 +13,7 @@ from governance.api import register_routes as register_governance_routes
 from minorprot.api import router
 from referrals.api import register_routes as register_referral_routes
 from referrals.intake_api import register_routes as register_intake_routes
+from reporting.audit_api import register_routes as register_audit_routes
 from reporting.dashboard.api import register_routes as register_figures_routes
 from screening.api import register_routes as register_screening_routes
 from tiers.api import me, token_obtain
@@ -31,6 +32,7 @@ register_sealing_routes(router)
 register_move_routes(router)
 register_accesslog_routes(router)
 register_data_request_routes(router)
+register_audit_routes(router)
 
 api_v1 = [
     path("auth/token/", token_obtain, name="token-obtain"),

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from reporting.selectors.audit import GRANT_HISTORY_LIMIT, GrantFilters, grant_history
+from reporting.selectors.audit import GRANT_HISTORY_PAGE_SIZE, GrantFilters, grant_history_events
 from tiers.roles import Capability
 from tiers.selectors import user_can
 
@@ -32,9 +33,15 @@ def grant_history_view(request):
     if not user_can(request.user, Capability.READ_ACCESS_LOG):
         raise PermissionDenied
     form = GrantFilterForm(request.GET or None)
-    rows = grant_history(user=request.user, filters=form.filters())
+    events = grant_history_events(user=request.user, filters=form.filters())
+    page = Paginator(events, GRANT_HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "reporting/audit/grants.html",
-        {"form": form, "rows": rows, "limit": GRANT_HISTORY_LIMIT, "current": "grant_history"},
+        {
+            "form": form,
+            "page": page,
+            "rows": page.object_list,
+            "current": "grant_history",
+        },
     )

@@ -455,6 +455,7 @@ KWARGS = {
     "privacy_moves_measure_assign": lambda w: {"pk": w["measure"].pk},
     "privacy_requests_create": lambda w: {"pk": w.child.pk},
     "privacy_requests_decide": lambda w: {"pk": w["data_request"].pk},
+    "privacy_accesslog_emergency_end": lambda w: {"pk": 1},  # POST only: a GET answers 405
     # ledger import
     "ledger_import_preview": lambda w: {"pk": w["import_batch"].pk},
     "ledger_import_mapping": lambda w: {"pk": w["import_batch"].pk},
@@ -470,6 +471,7 @@ KWARGS = {
     "v1:minor-unseal": lambda w: {"pk": w.children[2].pk},
     "v1:data-request-detail": lambda w: {"pk": w["data_request"].pk},
     "v1:data-request-decide": lambda w: {"pk": w["data_request"].pk},
+    "v1:emergency-access-end": lambda w: {"pk": 1},  # POST only: a GET answers 405
     **{
         f"v1:move-request-{step}": (lambda w: {"pk": w["move_request"].pk})
         for step in ("detail", "accept", "cancel", "decline")
@@ -529,6 +531,9 @@ PERSONAS = {
     "privacy_accesslog_minor": ["head"],
     "privacy_accesslog_user": ["head"],
     "privacy_accesslog_list": ["head", "county"],
+    "v1:access-log-list": ["head", "county"],
+    "v1:audit-grant-list": ["head"],
+    "v1:emergency-access-list": ["county"],
     "privacy_requests_decide": ["head"],
     "v1:data-request-decide": ["head"],
     "case_approvals": ["leader"],

@@ -20,6 +20,7 @@ from tiers.roles import Capability
 from tiers.selectors import user_reach
 
 GRANT_HISTORY_LIMIT = 200
+GRANT_HISTORY_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -47,13 +48,49 @@ def _window(queryset, filters: GrantFilters, *, person_field: str):
     return queryset
 
 
-def grant_history(*, user, filters: GrantFilters | None = None, limit: int = GRANT_HISTORY_LIMIT) -> list[HistoryRow]:
-    """Grant events in the user's READ_ACCESS_LOG reach, newest first (at most `limit`)."""
+class GrantHistory:
+    """The grant events of a reader's area, newest first, as a sequence a Paginator can page: `count()` adds
+    up the sources' counts; a slice takes the first `stop` events of each source (each is ordered newest
+    first), merges them and cuts. Ties are broken by source and event id, so pages never overlap."""
+
+    def __init__(self, sources: list[tuple]):
+        self.sources = sources  # [(events queryset, build(events) -> list[HistoryRow]), …]
+
+    def count(self) -> int:
+        return sum(events.count() for events, _build in self.sources)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            rows = self[index : index + 1]
+            if not rows:
+                raise IndexError(index)
+            return rows[0]
+        start, stop = index.start or 0, index.stop
+        if stop is None:
+            stop = self.count()
+        if stop <= start:
+            return []
+        keyed = []
+        for order, (events, build) in enumerate(self.sources):
+            keyed += [((row.at, order, row.event.pgh_id), row) for row in build(list(events[:stop]))]
+        keyed.sort(key=lambda pair: pair[0], reverse=True)
+        return [row for _key, row in keyed[start:stop]]
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def grant_history_events(*, user, filters: GrantFilters | None = None) -> GrantHistory:
+    """Grant events in the user's READ_ACCESS_LOG reach, newest first, pageable (domain.md §13 audit logs)."""
     filters = filters or GrantFilters()
     reach = user_reach(user, Capability.READ_ACCESS_LOG)
     if not reach:
-        return []
-    rows: list[HistoryRow] = []
+        return GrantHistory([])
+    sources: list[tuple] = []
     posts = _window(
         _events("tiers.StaffPostEvent")
         .filter(reach.q("region__path"))
@@ -61,10 +98,15 @@ def grant_history(*, user, filters: GrantFilters | None = None, limit: int = GRA
         filters,
         person_field="user_id",
     )
-    rows += history_rows(
-        posts[:limit],
-        fields=["user", "region", "role", "organisation", "title"],
-        label=lambda e: _("岗位：%(user)s") % {"user": e.user.get_full_name() or e.user.username},
+    sources.append(
+        (
+            posts,
+            lambda events: history_rows(
+                events,
+                fields=["user", "region", "role", "organisation", "title"],
+                label=lambda e: _("岗位：%(user)s") % {"user": _name(e.user)},
+            ),
+        )
     )
     for label, field in (
         ("cases.WorkingGroupMemberEvent", "user"),
@@ -75,21 +117,31 @@ def grant_history(*, user, filters: GrantFilters | None = None, limit: int = GRA
             filters,
             person_field="user_id" if field == "user" else "pgh_context__user",
         )
-        rows += history_rows(
-            members[:limit],
-            fields=[field, "workinggroup"],
-            obj_field="workinggroup_id",
-            label=lambda e: _("工作小组成员：%(group)s") % {"group": e.workinggroup},
+        sources.append(
+            (
+                members,
+                lambda events, field=field: history_rows(
+                    events,
+                    fields=[field, "workinggroup"],
+                    obj_field="workinggroup_id",
+                    label=lambda e: _("工作小组成员：%(group)s") % {"group": e.workinggroup},
+                ),
+            )
         )
     helpers = _window(
         _events("screening.PairedHelperEvent").filter(reach.q("minor__region__path")),
         filters,
         person_field="user_id",
     )
-    rows += history_rows(
-        helpers[:limit],
-        fields=["name", "user", "organisation", "since", "until"],
-        label=lambda e: _("一对一帮扶人（档案编号 %(id)s）") % {"id": e.minor_id},
+    sources.append(
+        (
+            helpers,
+            lambda events: history_rows(
+                events,
+                fields=["name", "user", "organisation", "since", "until"],
+                label=lambda e: _("一对一帮扶人（档案编号 %(id)s）") % {"id": e.minor_id},
+            ),
+        )
     )
     holders = get_user_model().objects.filter(reach.q("posts__region__path")).values("pk")
     tokens = _window(
@@ -97,9 +149,19 @@ def grant_history(*, user, filters: GrantFilters | None = None, limit: int = GRA
         filters,
         person_field="user_id",
     )
-    rows += history_rows(
-        tokens[:limit],
-        fields=["user", "name", "key_prefix", "expires_at", "revoked_at"],
-        label=lambda e: _("API 令牌：%(user)s") % {"user": e.user.get_full_name() or e.user.username},
+    sources.append(
+        (
+            tokens,
+            lambda events: history_rows(
+                events,
+                fields=["user", "name", "key_prefix", "expires_at", "revoked_at"],
+                label=lambda e: _("API 令牌：%(user)s") % {"user": _name(e.user)},
+            ),
+        )
     )
-    return sorted(rows, key=lambda row: row.at, reverse=True)[:limit]
+    return GrantHistory(sources)
+
+
+def grant_history(*, user, filters: GrantFilters | None = None, limit: int = GRANT_HISTORY_LIMIT) -> list[HistoryRow]:
+    """The newest `limit` grant events in the user's READ_ACCESS_LOG reach (see grant_history_events)."""
+    return grant_history_events(user=user, filters=filters)[:limit]

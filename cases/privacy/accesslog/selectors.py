@@ -112,3 +112,13 @@ def emergency_access_list(*, user) -> QuerySet:
     from cases.models import EmergencyAccess
 
     return EmergencyAccess.objects.filter(user=user).order_by("-granted_at", "-id")
+
+
+def emergency_access_get(*, user, pk: int):
+    """One of the user's own emergency grants; anyone else's (or none) answers 404."""
+    from cases.models import EmergencyAccess
+
+    grant = EmergencyAccess.objects.filter(user=user, pk=pk).first()
+    if grant is None:
+        raise Http404
+    return grant

@@ -15,7 +15,7 @@ from cases.accesslog.services import access_log_record_many
 from cases.models import AccessLog, EmergencyAccess, Minor, MinorEvent
 from cases.privacy.accesslog.rules import EMERGENCY_REASON_MIN_LENGTH, emergency_access_hours
 from cases.registry.selectors import minor_visible
-from cases.registry.services import RegistryPermissionDenied
+from tiers.errors import ActionNotAllowed
 from cases.selectors.emergency import emergency_minor_ids, forget_emergency
 from tiers.roles import Capability, Role
 from tiers.selectors import user_can
@@ -39,7 +39,7 @@ def emergency_access_open(*, actor, minor: Minor, reason: str) -> EmergencyAcces
     from cases.services.alerts import notify, recipients_for
 
     if not user_can(actor, Capability.BREAK_GLASS):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     reason = (reason or "").strip()
     if len(reason) < EMERGENCY_REASON_MIN_LENGTH:
         raise _error(
@@ -100,3 +100,36 @@ def access_log_export_record(*, actor, minor_ids: list[int], request=None, rows:
         request=request,
         detail={"export": "access_log", "rows": rows},
     )
+
+
+@transaction.atomic
+def emergency_access_end(*, actor, grant: EmergencyAccess) -> EmergencyAccess:
+    """End a break-the-glass grant before it expires (issue 10 §10; domain.md §13 need to know): the holder
+    closes the record once the emergency is dealt with, so nothing more is read under it. Only the grant's
+    own user may end it, and only while it lasts (an expired or ended grant is refused). Sets `ended_at`,
+    writes a MinorEvent EMERGENCY_ACCESS noting "提前结束", and drops the user's cached grants."""
+    if not user_can(actor, Capability.BREAK_GLASS) or grant.user_id != actor.pk:
+        raise ActionNotAllowed
+    locked = EmergencyAccess.objects.select_for_update().get(pk=grant.pk)
+    now = timezone.now()
+    if locked.ended_at is not None or locked.expires_at <= now:
+        raise ValidationError(_("该紧急调阅已结束，无需再次结束。"), code="not_active")
+    locked.ended_at = now
+    locked.save(update_fields=["ended_at"])
+    MinorEvent.objects.create(
+        minor_id=locked.minor_id,
+        kind=MinorEvent.Kind.EMERGENCY_ACCESS,
+        actor=actor,
+        at=now,
+        changes=[
+            {
+                "field": "emergency_access",
+                "label": _("紧急调阅截止时间"),
+                "from": timezone.localtime(locked.expires_at).strftime("%Y-%m-%d %H:%M"),
+                "to": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"),
+            }
+        ],
+        note=_("提前结束"),
+    )
+    forget_emergency(actor)
+    return locked

@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.accesslog.recorder import access_suspended
 from cases.privacy.accesslog.export import access_log_workbook, xlsx_download
@@ -27,11 +27,12 @@ from cases.privacy.accesslog.selectors import (
     access_log_entries,
     access_log_minor_get,
     access_log_user_get,
+    emergency_access_get,
     emergency_access_list,
     emergency_access_lookup,
 )
-from cases.privacy.accesslog.services import access_log_export_record, emergency_access_open
-from cases.registry.services import RegistryPermissionDenied
+from cases.privacy.accesslog.services import access_log_export_record, emergency_access_end, emergency_access_open
+from tiers.errors import ActionNotAllowed
 from tiers.forms import add_service_errors
 from tiers.roles import Capability
 from tiers.selectors import user_can
@@ -110,7 +111,7 @@ def emergency_access(request):
                 # Opening shows nothing yet: the record page it leads to is the logged read.
                 with access_suspended():
                     grant = emergency_access_open(actor=request.user, minor=minor, reason=form.cleaned_data["reason"])
-            except RegistryPermissionDenied:
+            except ActionNotAllowed:
                 raise PermissionDenied from None
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -131,3 +132,20 @@ def emergency_access(request):
             "now": timezone.now(),
         },
     )
+
+
+@_capability_required(Capability.BREAK_GLASS)
+@require_POST
+def emergency_access_end_view(request, pk: int):
+    """End one of the user's own grants early (the button on the emergency-access page)."""
+    grant = emergency_access_get(user=request.user, pk=pk)
+    try:
+        emergency_access_end(actor=request.user, grant=grant)
+    except ActionNotAllowed:
+        raise PermissionDenied from None
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已提前结束对档案 %(id)s 的紧急调阅。") % {"id": grant.minor_id})
+    return redirect("privacy_accesslog_emergency")
