@@ -224,10 +224,11 @@ def notification_list(*, user):
     from django.db.models import F
 
     from cases.models import Notification
-    from cases.privacy.sealing.selectors import sealed_visible_q
+    from cases.privacy.sealing.selectors import notifications_hidden_q
 
-    # An alert's notice about a child sealed since is no longer shown to someone outside VIEW_SEALED (issue 10 §3).
-    about_sealed = Q(alert__minor__isnull=False) & ~sealed_visible_q(user, "alert__minor__")
+    # A notice about a child sealed since (an alert's, or one whose link points at the child's record, case,
+    # referral or report) is no longer shown to someone outside VIEW_SEALED (issue 10 §3).
+    about_sealed = notifications_hidden_q(user)
     return (
         Notification.objects.filter(user=user)
         .exclude(about_sealed)
