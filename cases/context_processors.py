@@ -17,7 +17,7 @@ def casework(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from cases.selectors.casework import closures_awaiting_approval, interventions_awaiting_approval
+    from cases.casework.selectors import closures_awaiting_approval, interventions_awaiting_approval
     from tiers.selectors import user_posts
 
     def approvals_waiting() -> int:

@@ -27,12 +27,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from cases import demo
+from cases.casework import services as cw
+from cases.casework.rules import red_plan_due_at
+from cases.casework.services.alerts import casework_escalate
 from cases.models import (
     BenefitEnrolment,
     BenefitProgramme,
@@ -52,8 +54,6 @@ from cases.models import (
     WorkingGroup,
 )
 from cases.registry.identity import age_on
-from cases.services import casework as cw
-from cases.services.casework_alerts import casework_escalate
 from tiers.audit import demo_backdating
 from tiers.models import Organisation, OrganisationKind, Region
 from tiers.services import organisation_create
@@ -107,7 +107,7 @@ COUNTY_ORGANISATIONS: tuple[tuple[str, str], ...] = (
 )
 
 # Demo monthly standards at the district. INVENTED DEMO VALUES, not any real district's standards: a
-# real district enters its own (cases.services.casework.benefit_rate_set). Last year's and this year's.
+# real district enters its own (cases.casework.services.benefit_rate_set). Last year's and this year's.
 DEMO_RATES: dict[str, tuple[str, str]] = {
     "DIBAO": ("680.00", "720.00"),
     "ORPHAN_LIVING": ("1280.00", "1350.00"),
@@ -621,7 +621,7 @@ class CaseStory:
 
     def reassessed_for_closing(self) -> bool:
         """An orange or red child's case closes only after a risk reassessment has lowered the grade
-        (cases.services.casework.CASE_GRADES): the plan is done, the office reassesses. The grading app's
+        (cases.casework.rules.CASE_GRADES): the plan is done, the office reassesses. The grading app's
         demo writes it; without one the case stays open, in review. True when the case may now close."""
         minor = Minor.objects.get(pk=self.minor.pk)
         if not cw.case_closure_blocked_by_grade(minor=minor):
@@ -780,7 +780,7 @@ def _backdate(histories: list[History]) -> None:
         case.opened_at = opened_at
         case.updated_at = max([opened_at, *(e.at for e in later)])
         if case.plan_due_at is not None:
-            case.plan_due_at = opened_at + timedelta(hours=settings.MINORPROT_RED_PLAN_HOURS)
+            case.plan_due_at = red_plan_due_at(opened_at)
         closed = by_kind.get(CaseEvent.Kind.CLOSED, [])
         if closed and case.closed_at is not None:
             case.closed_at = closed[-1].at

@@ -23,8 +23,8 @@ def send_notification_email(*, user_ids: list[int], url: str = "", title: str = 
 
 @shared_task
 def escalate_casework() -> dict:
-    """Hourly: overdue measures and red cases without a plan (cases.services.casework_alerts)."""
-    from cases.services.casework_alerts import casework_escalate
+    """Hourly: overdue measures and red cases without a plan (cases.casework.services.alerts)."""
+    from cases.casework.services.alerts import casework_escalate
 
     return casework_escalate()
 

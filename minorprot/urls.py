@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cases.case_api import register_routes as register_casework_routes
+from cases.casework.api import register_routes as register_casework_routes
 from cases.privacy.accesslog.api import register_routes as register_accesslog_routes
 from cases.privacy.moves.api import register_routes as register_move_routes
 from cases.privacy.requests.api import register_routes as register_data_request_routes
@@ -48,7 +48,7 @@ urlpatterns = [
     path("minors/import/", include("cases.imports.urls")),
     path("minors/", include("cases.registry.urls")),
     path("privacy/", include("cases.privacy.urls")),
-    path("cases/", include("cases.case_urls")),
+    path("cases/", include("cases.casework.urls")),
     path("reports/", include("referrals.intake_urls")),
     path("", include("screening.urls")),
     path("referrals/", include("referrals.urls")),

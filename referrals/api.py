@@ -19,8 +19,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from cases.casework.selectors import case_get
 from cases.registry.services import RegistryPermissionDenied
-from cases.selectors.casework import case_get
 from referrals.models import Referral, WebhookEndpoint
 from referrals.selectors import ReferralFilters, referral_get, referral_list, referral_updates
 from referrals.serializers import (

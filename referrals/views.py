@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases.casework.selectors import case_get, case_open_for_minor
 from cases.registry.selectors import minor_get
 from cases.registry.services import RegistryPermissionDenied
-from cases.selectors.casework import case_get, case_open_for_minor
 from referrals.forms import NoteForm, ReferralDraftForm, ReferralRuleForm
 from referrals.models import ReferralStatus, ReferralSuggestion
 from referrals.selectors import (

@@ -34,9 +34,9 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
+from cases.casework import services as cw
 from cases.models import AccessLog, Alert, BenefitProgramme, Case, Minor, MinorEvent, Notification
 from cases.registry.services import CategoryChoice, minor_register
-from cases.services import casework as cw
 from tests.factories import guardian_payload, make_tree, make_user, minor_payload, valid_id_number, years_ago
 from tiers.models import OrganisationKind
 from tiers.roles import Role
@@ -161,10 +161,10 @@ def build_world(monkeypatch_report) -> World:
     from reporting.analysis.services import analysis_report_request, analysis_report_submit, protection_plan_reply
     from reporting.exports.services import ledger_export_request
     from reporting.quarters import Quarter
+    from screening.grading.services import assessment_record, emergency_response_record, helper_assign
     from screening.models import Visit, VisitPhoto
-    from screening.services.grading import assessment_record, emergency_response_record, helper_assign
-    from screening.services.plan import visit_plan_refresh
-    from screening.services.visits import visit_log
+    from screening.visits.services.plan import visit_plan_refresh
+    from screening.visits.services.visits import visit_log
 
     tree = make_tree()
     organisations = {

@@ -1,10 +1,6 @@
 """The registry (台账), alerts and notifications, and the casework of issue 4, one module each."""
 
-from cases.imports.models import ImportBatch, LedgerSynonym, SynonymKind
-from cases.models.alerts import Alert, Notification
-from cases.models.casework import (
-    APPROVAL_LEVEL,
-    CASE_STAGE_ORDER,
+from cases.casework.models import (
     OPEN_MEASURE_STATUSES,
     BenefitEnrolment,
     BenefitProgramme,
@@ -24,6 +20,8 @@ from cases.models.casework import (
     Track,
     WorkingGroup,
 )
+from cases.imports.models import ImportBatch, LedgerSynonym, SynonymKind
+from cases.models.alerts import Alert, Notification
 from cases.models.privacy import (
     DataRequest,
     DataRequestKind,
@@ -53,8 +51,6 @@ from cases.registry.models import (
 )
 
 __all__ = [
-    "APPROVAL_LEVEL",
-    "CASE_STAGE_ORDER",
     "GUARDIAN_FLAGS",
     "OPEN_MEASURE_STATUSES",
     "AccessLog",

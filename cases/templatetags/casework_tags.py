@@ -9,6 +9,7 @@ from django import template
 from django.db import models
 from django.utils.translation import gettext_lazy
 
+from cases.casework.selectors import case_open_for_minor
 from cases.models import (
     OPEN_MEASURE_STATUSES,
     Case,
@@ -23,7 +24,6 @@ from cases.models import (
     PlacementType,
     Track,
 )
-from cases.selectors.casework import case_open_for_minor
 from cases.templatetags.registry_tags import EMPTY, ChangeRow, EventView
 from tiers.roles import Capability
 from tiers.selectors import user_reach

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from django.db.models import F, Q
 
+from cases.casework.selectors import measure_list
 from cases.models import OPEN_MEASURE_STATUSES, CaseStage, Measure
-from cases.selectors.casework_lists import measure_list
 from referrals.models import Referral, ReferralStatus
 from referrals.selectors import partner_referrals
 

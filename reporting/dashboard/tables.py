@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from cases.casework.models import CaseStage, InterventionLevel, PlacementType
 from cases.models import BenefitProgramme, Category, ClosedReason, RiskGrade, Track
-from cases.models.casework import CaseStage, InterventionLevel, PlacementType
 from referrals.models import ReferralStatus, ReportChannel
 from reporting import charts
 from reporting.figures import GRADES, UNGRADED

@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from cases.casework import services as cw
 from cases.models import Case, Measure
-from cases.services import casework as cw
-from screening.services.grading import assessment_record
+from screening.grading.services import assessment_record
 from tests.browser.test_register_flow import log_in
 from tests.factories import register_minor
 from tiers.models import OrganisationKind

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from cases.casework.services import working_groups_ensure
 from cases.models import BenefitProgramme, WorkingGroup
-from cases.services.casework import working_groups_ensure
 from tiers.models import Organisation, OrganisationKind
 from tiers.services import organisation_create
 

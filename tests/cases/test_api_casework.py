@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from cases.casework import services as cw
 from cases.models import (
     BenefitEnrolment,
     BenefitProgramme,
@@ -16,7 +17,6 @@ from cases.models import (
     Measure,
     Placement,
 )
-from cases.services import casework as cw
 from tests.factories import make_user, register_minor, years_ago
 from tiers.models import OrganisationKind
 from tiers.roles import Role

@@ -8,11 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from cases.casework import services as cw
 from cases.models import Case, CaseClosure, CaseStage, RiskGrade
-from cases.registry.services import RegistryPermissionDenied, minor_close, minor_reopen
-from cases.services import casework as cw
-from screening.services.grading import assessment_record
+from cases.registry.services import minor_close, minor_reopen
+from screening.grading.services import assessment_record
 from tests.factories import make_user
+from tiers.errors import ActionNotAllowed
 from tiers.roles import Role
 
 
@@ -121,7 +122,7 @@ def test_a_regrade_opens_no_second_open_case(town_officer, minor_a1):
 def test_an_outsider_cannot_request_the_closure(town_officer, outsider, minor_a1):
     reassess(town_officer, minor_a1, "LEFT_BEHIND")
     case = cw.case_open(actor=town_officer, minor=minor_a1, note="学校报告")
-    with pytest.raises(RegistryPermissionDenied):
+    with pytest.raises(ActionNotAllowed):
         cw.case_request_closure(actor=outsider, case=case, closing_assessment="监护到位")
 
 

@@ -15,16 +15,16 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.casework import services as cw
+from cases.casework.services.alerts import casework_escalate
 from cases.models import Alert, CaseEvent, Measure, MinorEvent, Notification, Track, WorkingGroup
 from cases.models.privacy import MoveRequest, MoveRequestStatus
 from cases.privacy.moves import services as moves
 from cases.registry.services import RegistryPermissionDenied, minor_move
-from cases.services import casework as cw
-from cases.services.casework_alerts import casework_escalate
 from referrals.models import ReferralStatus
 from referrals.services import lifecycle as rl
 from screening.models import VisitPlan
-from screening.services.plan import visit_plan_refresh
+from screening.visits.services.plan import visit_plan_refresh
 from tests.factories import make_user
 from tiers import grants
 from tiers.models import OrganisationKind

@@ -14,13 +14,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.casework import services as cw
+from cases.casework.selectors import case_list
+from cases.casework.services.alerts import casework_escalate
 from cases.models import MinorEvent, Notification
 from cases.privacy.sealing.services import minor_seal, minor_unseal
 from cases.registry.selectors import minor_list
 from cases.registry.services import RegistryPermissionDenied
-from cases.selectors.casework import case_list
-from cases.services import casework as cw
-from cases.services.casework_alerts import casework_escalate
 from referrals.services import lifecycle as rl
 from screening.selectors import alert_list
 from tests.factories import make_user, register_minor

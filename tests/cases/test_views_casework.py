@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.casework import services as cw
 from cases.models import (
     Case,
     CaseClosure,
@@ -20,7 +21,6 @@ from cases.models import (
     Measure,
     MeasureStatus,
 )
-from cases.services import casework as cw
 from tests.factories import make_user, register_minor
 from tiers.models import OrganisationKind
 from tiers.roles import Role

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from cases.casework import services as cw
 from cases.privacy.sealing.services import minor_seal
-from cases.services import casework as cw
 from referrals.services import lifecycle as rl
 from tests.factories import make_user, register_minor
 from tiers.models import OrganisationKind, StaffPost

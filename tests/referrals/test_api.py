@@ -135,7 +135,7 @@ def test_a_case_outside_the_officers_area_cannot_be_referred(api_client_for, out
 def test_the_partner_list_has_a_bounded_number_of_queries(
     api_client_for, django_assert_max_num_queries, partner_a, sent_to_a, town_officer, police, tree
 ):
-    from cases.services import casework as cw
+    from cases.casework import services as cw
     from tests.factories import register_minor
     from tests.referrals.conftest import draft
 

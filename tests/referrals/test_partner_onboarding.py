@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.services import casework as cw
+from cases.casework import services as cw
 from referrals.selectors import partner_referrals
 from referrals.services import lifecycle as rl
 from tests.factories import make_user

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from referrals.models import ReferralRule, ReferralSuggestion
 from referrals.services.rules import rules_matching, suggestion_decide, suggestions_refresh
-from screening.services.grading import assessment_record
+from screening.grading.services import assessment_record
 from tests.factories import guardian_payload, register_minor, years_ago
 
 # (categories, guardian flags, indicators of the risk assessment, age) → the rules that must match.
@@ -145,8 +145,8 @@ def test_a_child_changed_twice_in_one_transaction_is_re_evaluated_once(
 
 
 def test_sending_a_referral_also_notifies_the_department_the_rule_names(town_officer, tree):
+    from cases.casework.services import case_open
     from cases.models import Notification
-    from cases.services.casework import case_open
     from referrals.services import lifecycle
     from tests.factories import make_user
     from tiers.models import OrganisationKind, StaffPost

@@ -26,6 +26,7 @@ from screening.models import GradePolicy, Indicator, IndicatorOverride
 from screening.policy.services import grade_policy_set, indicator_reset, indicator_set
 from screening.rules import policy_for
 from tests.factories import make_user, register_minor
+from tiers.errors import ActionNotAllowed
 from tiers.roles import Level, Role
 from tiers.services import region_create
 
@@ -286,7 +287,7 @@ def test_a_benefit_rate_set_by_county_a_applies_to_county_a_only(county_officer,
 
     assert cw.benefit_rate_for(programme=dibao, region=tree.village_a1, on=date(2026, 3, 1)).monthly_amount == 800
     assert cw.benefit_rate_for(programme=dibao, region=village_b, on=date(2026, 3, 1)) is None
-    with pytest.raises(RegistryPermissionDenied):
+    with pytest.raises(ActionNotAllowed):
         cw.benefit_rate_set(
             actor=county_b_officer,
             programme=dibao,

@@ -10,9 +10,9 @@ from django.urls import reverse
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.services.casework import working_groups_ensure
+from cases.casework.services import working_groups_ensure
+from screening.grading.services import assessment_record
 from screening.models import GradePolicy, IndicatorOverride
-from screening.services.grading import assessment_record
 from screening.services.policy import grade_policy_set, indicator_set
 from tests.factories import make_user
 from tiers.audit import HistoryMiddleware, history_rows

@@ -60,12 +60,12 @@ def move_request_pending_for(*, minor) -> MoveRequest | None:
 
 def groups_for_measure(*, measure) -> QuerySet:
     """The working groups of the measure's track whose area holds the child (its town's, the county's)."""
+    from cases.casework.selectors import paths_at_and_above
     from cases.models import WorkingGroup
-    from cases.selectors.casework_staff import ancestor_paths
 
     return (
         WorkingGroup.objects.filter(
-            track=measure.track, region__path__in=ancestor_paths(measure.case.minor.region.path)
+            track=measure.track, region__path__in=paths_at_and_above(measure.case.minor.region.path)
         )
         .select_related("region")
         .order_by("-region__depth")

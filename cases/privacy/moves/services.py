@@ -15,7 +15,7 @@ ledger "level by level", so the record belongs to the place the child lives in, 
   no such group the measure is left without a group and the new town office gets an alert
   (MOVE_MEASURE_UNASSIGNED) to assign it; a responsible person who cannot see the child at the new place is
   removed. Each change is a CaseEvent MEASURE_CHANGED. Done and cancelled measures stay with the group that
-  did them (history), and are no longer shown to its members (cases.selectors.casework_lists);
+  did them (history), and are no longer shown to its members (cases.casework.selectors);
 - registered move handlers run in the same transaction (cases.hooks.on_minor_moved): the visit plan is
   rebuilt for the new place (screening), referrals to departments of the old area are revoked with the
   reason "儿童迁出" or, if already answered, un-shared (referrals.services.moves);
@@ -66,9 +66,7 @@ def _error(field: str, message: str, code: str) -> ValidationError:
 
 
 def _town_of(region: Region) -> Region | None:
-    from cases.services.casework import town_of
-
-    return town_of(region)
+    return region.town()
 
 
 def move_destination_check(*, minor: Minor, region: Region) -> None:
@@ -235,7 +233,7 @@ def _child_url_q(minor: Minor) -> Q:
 
 def _forget_notifications(*, minor: Minor) -> int:
     """Delete the notifications about the child held by users who no longer see it (see the docstring)."""
-    from cases.selectors.casework_lists import measure_list
+    from cases.casework.selectors import measure_list
 
     notes = Notification.objects.filter(_child_url_q(minor))
     user_ids = set(notes.values_list("user_id", flat=True))

@@ -78,7 +78,7 @@ def move_request_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def moved_measure_assign(request, pk: int):
     """The new town office gives a handed-over measure without a group to one of its groups."""
-    from cases.selectors.casework import measure_get
+    from cases.casework.selectors import measure_get
 
     measure = measure_get(user=request.user, pk=pk)
     groups = selectors.groups_for_measure(measure=measure)

@@ -79,10 +79,10 @@ def child_named_for(*, user, minor: Minor, involved: bool = False) -> bool:
 
 
 def group_measures_for(*, user, group, is_member: bool) -> list:
-    """The group's open measures (cases.selectors.casework.group_open_measures) as `user` may see them: each
+    """The group's open measures (cases.casework.selectors.group_open_measures) as `user` may see them: each
     carries `shows_child` and `child_reference`. Only the children shown are access-logged."""
     from cases.accesslog.recorder import access_note_many, access_suspended
-    from cases.selectors.casework import group_open_measures
+    from cases.casework.selectors import group_open_measures
 
     with access_suspended():
         measures = group_open_measures(group=group)

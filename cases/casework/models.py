@@ -79,9 +79,6 @@ class CaseStage(models.TextChoices):
     CLOSED = "CLOSED", _("已结案")
 
 
-CASE_STAGE_ORDER = [CaseStage.DISCOVERY, CaseStage.ASSESSMENT_REFERRAL, CaseStage.DISPOSAL_ASSISTANCE, CaseStage.REVIEW]
-
-
 class Case(models.Model):
     class Origin(models.TextChoices):
         GRADE = "GRADE", _("定为橙色或红色等级")
@@ -277,9 +274,6 @@ class InterventionLevel(models.IntegerChoices):
     JUDICIAL = 4, _("4级 司法干预（支持起诉、转移监护权）")
 
 
-APPROVAL_LEVEL = InterventionLevel.PROTECTIVE_MEASURE  # levels 3 and 4 need the town leader's approval
-
-
 class InterventionStatus(models.TextChoices):
     PROPOSED = "PROPOSED", _("建议")
     PENDING_APPROVAL = "PENDING_APPROVAL", _("待领导审批")
@@ -324,9 +318,10 @@ class GuardianshipIntervention(models.Model):
         verbose_name_plural = _("监护干预")
         ordering = ["-recorded_at", "-id"]
         constraints = [
-            # A level-3 or level-4 measure is never recorded as taken without an approval.
+            # A measure at the approval level or above (cases.casework.rules.APPROVAL_LEVEL) is never recorded
+            # as taken without an approval.
             models.CheckConstraint(
-                condition=Q(level__lt=3)
+                condition=Q(level__lt=InterventionLevel.PROTECTIVE_MEASURE)
                 | Q(status__in=["PROPOSED", "PENDING_APPROVAL", "WITHDRAWN"])
                 | Q(approved_at__isnull=False),
                 name="intervention_high_level_approved",

@@ -1,8 +1,9 @@
 """Casework deadlines watched by Celery (hourly), through the one alert mechanism (cases.services.alerts):
 - MEASURE_OVERDUE: an open measure past its due date → the town office and child supervisor, and the
   measure's responsible person and working-group members; one alert per measure and due date.
-- RED_PLAN_MISSING: a red case with no measure after its plan deadline (24 hours) → the town leader and
-  the town office; one alert per case and deadline.
+- RED_PLAN_MISSING: a red case without a plan (cases.casework.selectors.red_plan_missing_q, the same
+  definition as the case board and page) after its deadline (cases.casework.rules.red_plan_due_at) → the
+  town leader and the town office; one alert per case and deadline.
 Both resolve when the cause is gone (the measure is done, cancelled or re-dated; a measure is added).
 """
 
@@ -11,7 +12,8 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import OPEN_MEASURE_STATUSES, Alert, Case, CaseStage, Measure, MinorStatus
+from cases.casework.selectors import red_plan_late_cases
+from cases.models import OPEN_MEASURE_STATUSES, Alert, CaseStage, Measure, MinorStatus
 from cases.privacy.sealing.selectors import minor_reference
 from cases.services.alerts import AlertCandidate, alerts_sync, recipients_for
 from tiers.roles import ROLE_POLICIES, Capability, Role
@@ -72,11 +74,7 @@ def casework_escalate(*, now=None) -> dict[str, dict]:
             rule="MEASURE_OVERDUE", severity=Alert.Severity.WARNING, roles=MEASURE_ROLES, candidates=measures
         )
     }
-    missing_plan = (
-        Case.objects.filter(plan_due_at__lte=now, measures__isnull=True, minor__status=MinorStatus.ACTIVE)
-        .exclude(stage=CaseStage.CLOSED)
-        .select_related("minor__region")
-    )
+    missing_plan = red_plan_late_cases(now=now).select_related("minor__region")
     plans = [
         AlertCandidate(
             subject_key=f"case:{c.pk}",

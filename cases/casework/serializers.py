@@ -1,5 +1,5 @@
 """API representations of casework (issue 4). Serializers parse and present; the rules live in the
-services (cases.services.casework) and who sees what in the selectors."""
+services (cases.casework.services) and who sees what in the selectors."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ class GroupInReachField(serializers.PrimaryKeyRelatedField):
     """A working group the caller sees (GET /api/v1/working-groups/)."""
 
     def get_queryset(self):
-        from cases.selectors.casework import group_list
+        from cases.casework.selectors import group_list
 
         request = self.context.get("request")
         if request is None:

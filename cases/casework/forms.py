@@ -1,6 +1,6 @@
 """Web forms of casework (issue 4). They parse and shape input only; the rules (open measures block a
 closing, levels 3–4 wait for approval, eligibility hints need a reason, …) live in
-cases.services.casework, whose ValidationError dicts are mapped back with tiers.forms.add_service_errors."""
+cases.casework.rules and cases.casework.services, whose ValidationError dicts are mapped back with tiers.forms.add_service_errors."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.casework.rules import CASE_STAGE_ORDER, MEASURE_MOVES
+from cases.casework.selectors import CaseFilters
+from cases.casework.services import LADDER_ACTIONS
 from cases.models import (
-    CASE_STAGE_ORDER,
     CaseStage,
     Guardian,
     InterventionLevel,
@@ -24,20 +26,10 @@ from cases.models import (
     Track,
     WorkingGroup,
 )
-from cases.selectors.casework import CaseFilters
-from cases.services.casework import LADDER_ACTIONS
 from tiers.models import Organisation
 
-# The moves measure_update accepts from each open status (the form offers only these).
-MEASURE_NEXT_STATUSES = {
-    MeasureStatus.PLANNED: [
-        MeasureStatus.PLANNED,
-        MeasureStatus.IN_PROGRESS,
-        MeasureStatus.DONE,
-        MeasureStatus.CANCELLED,
-    ],
-    MeasureStatus.IN_PROGRESS: [MeasureStatus.IN_PROGRESS, MeasureStatus.DONE, MeasureStatus.CANCELLED],
-}
+# The status a measure keeps and the moves measure_update accepts from each open status (the form offers only these).
+MEASURE_NEXT_STATUSES = {status: [status, *moves] for status, moves in MEASURE_MOVES.items()}
 DECISIONS = [("approve", _("批准")), ("refuse", _("不批准"))]
 
 
