@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from tiers.on_commit import batch_on_commit
+
 logger = logging.getLogger(__name__)
 _handlers: list[Callable[[int], None]] = []
 
@@ -41,19 +43,12 @@ def minor_changed(minor_id: int) -> None:
     """Run every registered handler for this minor once the current transaction commits."""
     if not _handlers:
         return
-    connection = transaction.get_connection()
-    pending = None
-    if connection.in_atomic_block:
-        # Django keeps the transaction's callbacks in run_on_commit and drops them on rollback, so one
-        # found there belongs to this very transaction.
-        pending = next((cb for _sids, cb, *_rest in connection.run_on_commit if isinstance(cb, _Changed)), None)
-    if pending is not None:
+
+    def add(pending: _Changed) -> None:
         if minor_id not in pending.minor_ids:
             pending.minor_ids.append(minor_id)
-        return
-    pending = _Changed()
-    pending.minor_ids.append(minor_id)
-    transaction.on_commit(pending)  # outside a transaction this runs at once
+
+    batch_on_commit(_Changed, add)  # outside a transaction this runs at once
 
 
 def minors_changed_later(minor_ids: list[int]) -> None:

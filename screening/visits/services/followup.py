@@ -7,7 +7,7 @@ all of them rather than a pair per child: the ids gather in one on-commit callba
 
 from __future__ import annotations
 
-from django.db import transaction
+from tiers.on_commit import batch_on_commit
 
 
 class _Followup:
@@ -24,28 +24,11 @@ class _Followup:
             escalate_minors.delay(minor_ids=ids)
 
 
-def _pending() -> _Followup:
-    """The follow-up already registered in the current transaction, or a new one.
-
-    Django keeps the transaction's on-commit callbacks in `connection.run_on_commit` and drops them on
-    rollback, so a follow-up found there belongs to this very transaction."""
-    connection = transaction.get_connection()
-    for _savepoints, callback, *_rest in connection.run_on_commit:
-        if isinstance(callback, _Followup):
-            return callback
-    followup = _Followup()
-    transaction.on_commit(followup)
-    return followup
-
-
 def after_commit_update(*, minor_id: int, escalate: bool = True) -> None:
     """Refresh this child's visit plan (and re-evaluate its alerts) once the transaction commits."""
-    if not transaction.get_connection().in_atomic_block:
-        followup = _Followup()
+
+    def add(followup: _Followup) -> None:
         followup.minor_ids.add(minor_id)
-        followup.escalate = escalate
-        transaction.on_commit(followup)  # runs at once outside a transaction
-        return
-    followup = _pending()
-    followup.minor_ids.add(minor_id)
-    followup.escalate = followup.escalate or escalate
+        followup.escalate = followup.escalate or escalate
+
+    batch_on_commit(_Followup, add)  # runs at once outside a transaction
