@@ -13,7 +13,8 @@ One contract, two renderers. A chart is described once, as a plain JSON-serialis
   Python, so that ``static/js/charts.js`` stays a few lines that only call ``setOption``. The JSON embedded
   in the page (``{% echart %}``) is therefore the option, not the spec.
 - In the PDF, WeasyPrint runs no JavaScript, so ``chart_svg(spec)`` draws the same chart as a standalone
-  SVG string on the server, in pure Python (no plotting dependency on government servers).
+  SVG string on the server with pygal (pure Python; ECharts' own server-side SVG needs Node). pygal writes
+  text as ``<text>``, so the PDF keeps the Chinese as text, set in the Noto CJK fonts on the server.
 
 Both renderers use the same palette and the fixed risk-grade colours, so a chart looks the same on the
 dashboard and in the report. Every chart is decorative: its numbers are always in a table next to it.
@@ -29,9 +30,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, NotRequired, TypedDict
 
-import pygal
 from django.utils.translation import gettext as _
-from pygal.style import Style
 
 KINDS = ("bar", "hbar", "stacked_bar", "line", "pie")
 
@@ -330,13 +329,7 @@ def _labels_too_wide(labels: Sequence[str]) -> bool:
 # SVG (pygal)
 # --------------------------------------------------------------------------------------------------
 
-_PYGAL_CHARTS = {
-    "bar": pygal.Bar,
-    "hbar": pygal.HorizontalBar,
-    "stacked_bar": pygal.StackedBar,
-    "line": pygal.Line,
-    "pie": pygal.Pie,
-}
+_PYGAL_CHARTS = {"bar": "Bar", "hbar": "HorizontalBar", "stacked_bar": "StackedBar", "line": "Line", "pie": "Pie"}
 
 
 def chart_svg(spec: Mapping[str, Any], *, width: int = 640, height: int = 300) -> str:
@@ -346,10 +339,12 @@ def chart_svg(spec: Mapping[str, Any], *, width: int = 640, height: int = 300) -
     installed on the server) and the output is self-contained: its stylesheet is inline and the
     script pygal adds for browsers is removed, so nothing is fetched when the PDF is made.
     """
+    import pygal  # imported here: only the report's worker draws SVG, the pages need only echarts_option
+
     spec = _validated(spec)
     series_colours = _pygal_colours(spec)
     config, legend_shift = _pygal_config(spec, width=width, height=height)
-    chart = _PYGAL_CHARTS[spec["kind"]](style=_pygal_style(spec, series_colours), **config)
+    chart = getattr(pygal, _PYGAL_CHARTS[spec["kind"]])(style=_pygal_style(spec, series_colours), **config)
     if not _is_empty(spec):  # with no series pygal writes its "no data" text instead of a chart
         _add_series(chart, spec, series_colours)
     chart.add_xml_filter(partial(_finish_svg, spec=spec, legend_shift=legend_shift))
@@ -363,7 +358,9 @@ def _pygal_colours(spec: ChartSpec) -> list[str]:
     return [_series_colour(series, index) for index, series in enumerate(spec["series"])]
 
 
-def _pygal_style(spec: ChartSpec, colours: list[str]) -> Style:
+def _pygal_style(spec: ChartSpec, colours: list[str]) -> Any:
+    from pygal.style import Style
+
     stacked = spec["kind"] in ("stacked_bar", "pie")  # values printed inside the shapes: contrast with the fill
     return Style(
         background="#ffffff",
@@ -480,7 +477,7 @@ def _fit(text: str, max_width: float, size: float) -> str:
     return text + "…"
 
 
-def _add_series(chart: pygal.graph.graph.Graph, spec: ChartSpec, colours: list[str]) -> None:
+def _add_series(chart: Any, spec: ChartSpec, colours: list[str]) -> None:
     kind = spec["kind"]
     if kind == "pie":
         values = [value or 0 for value in spec["series"][0]["values"]]

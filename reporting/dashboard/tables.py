@@ -368,7 +368,11 @@ def figure_charts(figures: dict, trend: list[dict] | None = None) -> dict[str, d
         labels=[_label(Track, t) for t in cases["tracks"]],
         series=[
             {"name": _("进行中（未逾期）"), "values": [r["open"] - r["overdue"] for r in cases["tracks"].values()]},
-            {"name": _("逾期"), "values": [r["overdue"] for r in cases["tracks"].values()], "color": "#dc3545"},
+            {
+                "name": _("逾期"),
+                "values": [r["overdue"] for r in cases["tracks"].values()],
+                "color": GRADE_COLOURS["RED"],
+            },
             {"name": _("本季度完成"), "values": [r["done"] for r in cases["tracks"].values()], "color": "#198754"},
         ],
     )
@@ -384,7 +388,7 @@ def figure_charts(figures: dict, trend: list[dict] | None = None) -> dict[str, d
                     "values": [
                         p["summary"]["grades"].get("RED", 0) + p["summary"]["grades"].get("ORANGE", 0) for p in trend
                     ],
-                    "color": "#fd7e14",
+                    "color": GRADE_COLOURS["ORANGE"],
                 },
                 {"name": _("在办个案"), "values": [p["summary"]["cases_open"] for p in trend]},
             ],
