@@ -5,7 +5,7 @@ def notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from cases.registry.selectors import notification_list
+    from cases.alerts.selectors import notification_list
 
     # The same notifications as the list (an alert's notice about a child sealed since is not counted).
     return {"nav_unread_notifications": notification_list(user=user).filter(read_at__isnull=True).count()}

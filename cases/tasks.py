@@ -11,9 +11,9 @@ from django.core.mail import send_mass_mail
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_notification_email(*, user_ids: list[int], url: str = "", title: str = "", body: str = "") -> int:
     """E-mail a notification to those of `user_ids` who have an address. Re-sending is harmless.
-    The text is the neutral one of cases.services.alerts.notification_email with a link; `title` and
+    The text is the neutral one of cases.alerts.services.notification_email with a link; `title` and
     `body` (sent by tasks queued before that rule) are ignored, never mailed."""
-    from cases.services.alerts import notification_email
+    from cases.alerts.services import notification_email
 
     users = get_user_model().objects.filter(pk__in=user_ids, is_active=True).exclude(email="")
     subject, text = notification_email(url=url)

@@ -321,9 +321,6 @@ def action_item_update(
     return item
 
 
-MEETING_ITEM_OVERDUE = "MEETING_ITEM_OVERDUE"
-
-
 def meeting_items_escalate(*, today: date | None = None) -> dict[str, int]:
     """Daily: a follow-up item decided at a meeting and still open after its deadline is raised as an alert
     (督办, domain.md §4 mechanism 7: supervision that decisions are carried out) — to the town's office head
@@ -332,9 +329,8 @@ def meeting_items_escalate(*, today: date | None = None) -> dict[str, int]:
     from django.db.models import Q
     from django.urls import reverse
 
-    from cases.models import Alert
-    from cases.services.alerts import AlertCandidate, alerts_sync
-    from tiers.roles import Role
+    from cases.alerts.rules import AlertRule
+    from cases.alerts.services import AlertCandidate, alerts_sync
 
     today = today or timezone.localdate()
     overdue = ActionItem.objects.filter(status=ActionItem.Status.OPEN, due_on__lt=today).select_related(
@@ -357,14 +353,12 @@ def meeting_items_escalate(*, today: date | None = None) -> dict[str, int]:
             )
         )
     counts = {}
-    for level, roles in (
-        (Level.TOWN, [Role.TOWN_OFFICE_HEAD, Role.TOWN_LEADER]),
-        (Level.COUNTY, [Role.COUNTY_CIVIL_AFFAIRS]),
+    for level, rule in (
+        (Level.TOWN, AlertRule.MEETING_ITEM_OVERDUE_TOWN),
+        (Level.COUNTY, AlertRule.MEETING_ITEM_OVERDUE_COUNTY),
     ):
         result = alerts_sync(
-            rule=f"{MEETING_ITEM_OVERDUE}_{level}",
-            severity=Alert.Severity.NOTICE,
-            roles=roles,
+            rule=rule,
             candidates=by_level[level],
             resolve_scope=Q(),
         )

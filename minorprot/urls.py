@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from cases.alerts.api import register_routes as register_alert_routes
 from cases.casework.api import register_routes as register_casework_routes
 from cases.privacy.accesslog.api import register_routes as register_accesslog_routes
 from cases.privacy.moves.api import register_routes as register_move_routes
@@ -22,6 +23,7 @@ from tiers.health import healthz
 
 register_tier_routes(router)
 register_registry_routes(router)
+register_alert_routes(router)
 register_casework_routes(router)
 register_screening_routes(router)
 register_referral_routes(router)
@@ -50,6 +52,7 @@ urlpatterns = [
     path("privacy/", include("cases.privacy.urls")),
     path("cases/", include("cases.casework.urls")),
     path("reports/", include("referrals.intake_urls")),
+    path("", include("cases.alerts.urls")),
     path("", include("screening.urls")),
     path("referrals/", include("referrals.urls")),
     path("", include("governance.urls")),

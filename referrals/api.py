@@ -20,7 +20,6 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from cases.casework.selectors import case_get
-from cases.registry.services import RegistryPermissionDenied
 from referrals.models import Referral, WebhookEndpoint
 from referrals.selectors import ReferralFilters, referral_get, referral_list, referral_updates
 from referrals.serializers import (
@@ -38,6 +37,7 @@ from referrals.serializers import (
 )
 from referrals.services import lifecycle as rl
 from referrals.services import webhooks as wh
+from tiers.errors import ActionNotAllowed
 from tiers.selectors import organisation_list
 
 DENIED = _("您无权对该转介进行此操作。")
@@ -46,7 +46,7 @@ DENIED = _("您无权对该转介进行此操作。")
 def _run(service, **kwargs):
     try:
         return service(**kwargs)
-    except RegistryPermissionDenied:
+    except ActionNotAllowed:
         raise PermissionDenied(DENIED) from None
     except DjangoValidationError as exc:
         raise serializers.ValidationError(serializers.as_serializer_error(exc)) from None

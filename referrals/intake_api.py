@@ -23,7 +23,6 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from cases.registry.selectors import minor_get
-from cases.registry.services import RegistryPermissionDenied
 from referrals.intake_selectors import partner_report_get, partner_report_list, report_get, report_queue
 from referrals.intake_serializers import (
     PartnerReportSerializer,
@@ -39,6 +38,7 @@ from referrals.intake_serializers import (
 from referrals.models import Report, ReportChannel
 from referrals.services import intake
 from referrals.services.intake import partner_organisation, report_receive
+from tiers.errors import ActionNotAllowed
 from tiers.roles import Capability
 from tiers.selectors import user_can
 
@@ -117,7 +117,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
             raise serializers.ValidationError({"channel": [_required()]})
         try:
             report = report_receive(actor=request.user, **data)
-        except RegistryPermissionDenied:
+        except ActionNotAllowed:
             raise PermissionDenied() from None
         except DjangoValidationError as exc:
             raise serializers.ValidationError(serializers.as_serializer_error(exc)) from None
@@ -140,7 +140,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     def _act(self, service, **kwargs) -> Response:
         try:
             report = service(actor=self.request.user, **kwargs)
-        except RegistryPermissionDenied:
+        except ActionNotAllowed:
             raise PermissionDenied(DENIED) from None
         except DjangoValidationError as exc:
             raise serializers.ValidationError(serializers.as_serializer_error(exc)) from None

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.models import Category, Gender, Minor
 from cases.registry.selectors import MinorFilters, minor_list
-from cases.registry.services import CategoryChoice, RegistryPermissionDenied
+from cases.registry.services import CategoryChoice
 from referrals.intake_api import is_partner
 from referrals.intake_selectors import (
     partner_report_list,
@@ -31,6 +31,7 @@ from referrals.intake_selectors import (
 )
 from referrals.models import ReportChannel, ReportStatus
 from referrals.services import intake
+from tiers.errors import ActionNotAllowed
 from tiers.forms import add_service_errors
 from tiers.models import ApiToken, Region
 from tiers.roles import Capability, Level
@@ -139,7 +140,7 @@ def report_new(request):
         data.setdefault("channel", ReportChannel.PARTNER_API)
         try:
             report = intake.report_receive(actor=request.user, **data)
-        except RegistryPermissionDenied:
+        except ActionNotAllowed:
             raise PermissionDenied from None
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -227,7 +228,7 @@ def report_act(request, pk: int, step: str):
             intake.report_close(actor=request.user, report=report, outcome_for_reporter=outcome, note=text)
         else:
             raise Http404
-    except RegistryPermissionDenied:
+    except ActionNotAllowed:
         raise PermissionDenied from None
     except ValidationError as exc:
         for message in exc.messages:

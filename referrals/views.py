@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.casework.selectors import case_get, case_open_for_minor
 from cases.registry.selectors import minor_get
-from cases.registry.services import RegistryPermissionDenied
 from referrals.forms import NoteForm, ReferralDraftForm, ReferralRuleForm
 from referrals.models import ReferralStatus, ReferralSuggestion
 from referrals.selectors import (
@@ -34,6 +33,7 @@ from referrals.selectors import (
 from referrals.services import lifecycle as rl
 from referrals.services import rules
 from referrals.services.rules import destination_for
+from tiers.errors import ActionNotAllowed
 from tiers.forms import add_service_errors
 from tiers.roles import Capability
 from tiers.selectors import organisation_list, policy_counties, user_reach
@@ -88,7 +88,7 @@ def referral_detail_view(request, pk: int):
             kwargs = {field: form.cleaned_data["note"]} if field else {}
             try:
                 service(actor=request.user, referral=referral, **kwargs)
-            except RegistryPermissionDenied:
+            except ActionNotAllowed:
                 raise PermissionDenied from None
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -129,7 +129,7 @@ def case_referrals_view(request, case_pk: int):
             )
             if data["send_now"]:
                 rl.referral_send(actor=request.user, referral=referral)
-        except RegistryPermissionDenied:
+        except ActionNotAllowed:
             raise PermissionDenied from None
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -166,7 +166,7 @@ def referral_send_view(request, pk: int):
     referral = referral_get(user=request.user, pk=pk)
     try:
         rl.referral_send(actor=request.user, referral=referral)
-    except RegistryPermissionDenied:
+    except ActionNotAllowed:
         raise PermissionDenied from None
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -194,7 +194,7 @@ def suggestion_decide_view(request, pk: int):
                 actor=request.user, suggestion=suggestion, confirm=False, note=request.POST.get("note", "")
             )
             messages.success(request, _("已记录不转介的理由。"))
-    except RegistryPermissionDenied:
+    except ActionNotAllowed:
         raise PermissionDenied from None
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -259,7 +259,7 @@ def referral_rule_update_view(request, code: str):
     if form.is_valid():
         try:
             rule = rules.referral_rule_set(actor=request.user, county=county, code=code, **form.cleaned_data)
-        except RegistryPermissionDenied:
+        except ActionNotAllowed:
             raise PermissionDenied from None
         except ValidationError as exc:
             if "code" in getattr(exc, "message_dict", {}):
@@ -279,7 +279,7 @@ def referral_rule_reset_view(request, code: str):
     county, _counties = _rules_county(request)
     try:
         reset = rules.referral_rule_reset(actor=request.user, county=county, code=code)
-    except RegistryPermissionDenied:
+    except ActionNotAllowed:
         raise PermissionDenied from None
     except ValidationError:
         raise Http404 from None

@@ -1,5 +1,7 @@
-"""The registry (台账), alerts and notifications, and the casework of issue 4, one module each."""
+"""The models of cases, each defined in its room (registry, alerts, casework, privacy, imports) and
+re-exported here so Django finds them."""
 
+from cases.alerts.models import Alert, Notification
 from cases.casework.models import (
     OPEN_MEASURE_STATUSES,
     BenefitEnrolment,
@@ -21,7 +23,6 @@ from cases.casework.models import (
     WorkingGroup,
 )
 from cases.imports.models import ImportBatch, LedgerSynonym, SynonymKind
-from cases.models.alerts import Alert, Notification
 from cases.models.privacy import (
     DataRequest,
     DataRequestKind,

@@ -9,19 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from cases.models import Category, Gender, Minor, MinorStatus, Notification, RiskGrade
+from cases.models import Category, Gender, Minor, MinorStatus, RiskGrade
 from cases.privacy.moves.serializers import MoveRequestSerializer
 from cases.privacy.sealing.serializers import MinorSealSerializer, MinorUnsealSerializer
 from cases.privacy.sealing.services import minor_seal, minor_unseal
-from cases.registry.selectors import category_list, minor_get, minor_history, minor_list, notification_list, search_q
+from cases.registry.selectors import category_list, minor_get, minor_history, minor_list, search_q
 from cases.registry.serializers import (
     CategorySerializer,
     MinorCloseSerializer,
@@ -29,27 +28,18 @@ from cases.registry.serializers import (
     MinorMoveSerializer,
     MinorReopenSerializer,
     MinorSerializer,
-    NotificationReadSerializer,
-    NotificationSerializer,
 )
 from cases.registry.services import (
     CategoryChoice,
-    RegistryPermissionDenied,
     minor_close,
     minor_move,
     minor_register,
     minor_reopen,
     minor_update,
 )
-from cases.services.alerts import notifications_mark_read
 from tiers.models import Region
 from tiers.roles import Capability
 from tiers.selectors import user_can
-
-
-def _service_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    """A service's ValidationError as the API's field errors (codes kept)."""
-    return serializers.ValidationError(serializers.as_serializer_error(exc))
 
 
 class MinorFilter(django_filters.FilterSet):
@@ -142,17 +132,14 @@ class MinorViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         validated = serializer.validated_data
-        try:
-            minor = minor_register(
-                actor=request.user,
-                region=validated["region"],
-                data=_minor_data(validated),
-                guardians=validated.get("guardians", []),
-                categories=_category_choices(validated),
-                confirm_possible_duplicate=validated.get("confirm_possible_duplicate", False),
-            )
-        except DjangoValidationError as exc:
-            raise _service_error(exc) from None
+        minor = minor_register(
+            actor=request.user,
+            region=validated["region"],
+            data=_minor_data(validated),
+            guardians=validated.get("guardians", []),
+            categories=_category_choices(validated),
+            confirm_possible_duplicate=validated.get("confirm_possible_duplicate", False),
+        )
         minor = minor_get(user=request.user, pk=minor.pk)
         return Response(self.get_serializer(minor).data, status=status.HTTP_201_CREATED)
 
@@ -175,31 +162,21 @@ class MinorViewSet(
                 for link in minor.category_links.all()
             ]
         guardians = validated["guardians"] if "guardians" in validated else _guardians_as_input(minor)
-        try:
-            minor_update(
-                actor=request.user,
-                minor=minor,
-                data=data,
-                guardians=guardians,
-                categories=categories,
-                confirm_possible_duplicate=validated.get("confirm_possible_duplicate", False),
-            )
-        except RegistryPermissionDenied:
-            raise PermissionDenied(_("您的岗位无权修改该档案。")) from None
-        except DjangoValidationError as exc:
-            raise _service_error(exc) from None
+        minor_update(
+            actor=request.user,
+            minor=minor,
+            data=data,
+            guardians=guardians,
+            categories=categories,
+            confirm_possible_duplicate=validated.get("confirm_possible_duplicate", False),
+        )
         return Response(self.get_serializer(minor_get(user=request.user, pk=minor.pk)).data)
 
     def _run(self, service, serializer_class, **extra):
         minor = self.get_object()
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            service(actor=self.request.user, minor=minor, **serializer.validated_data, **extra)
-        except RegistryPermissionDenied:
-            raise PermissionDenied(_("您的岗位无权修改该档案。")) from None
-        except DjangoValidationError as exc:
-            raise _service_error(exc) from None
+        service(actor=self.request.user, minor=minor, **serializer.validated_data, **extra)
         # Read back through the caller's scope: after a move out of their area the record is no longer
         # theirs to see, and the answer says only that it was done (204), not what it now holds.
         updated = (
@@ -227,14 +204,9 @@ class MinorViewSet(
         minor = self.get_object()
         if not is_cross_county(minor=minor, region=region):
             return self._run(minor_move, MinorMoveSerializer)
-        try:
-            move_request = move_request_create(
-                actor=request.user, minor=minor, region=region, note=serializer.validated_data["note"]
-            )
-        except RegistryPermissionDenied:
-            raise PermissionDenied(_("您的岗位无权修改该档案。")) from None
-        except DjangoValidationError as exc:
-            raise _service_error(exc) from None
+        move_request = move_request_create(
+            actor=request.user, minor=minor, region=region, note=serializer.validated_data["note"]
+        )
         return Response(MoveRequestSerializer(move_request).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=MinorCloseSerializer, responses={200: MinorSerializer})
@@ -282,26 +254,6 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return category_list()
 
 
-class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The caller's own notifications (alerts and assignments), unread first."""
-
-    serializer_class = NotificationSerializer
-    queryset = Notification.objects.none()
-    filterset_class = None
-
-    def get_queryset(self):
-        return notification_list(user=self.request.user)
-
-    @extend_schema(request=NotificationReadSerializer, responses={200: NotificationReadSerializer})
-    @action(detail=False, methods=["post"], url_path="mark-read")
-    def mark_read(self, request):
-        serializer = NotificationReadSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        count = notifications_mark_read(user=request.user, ids=serializer.validated_data.get("ids"))
-        return Response({"marked": count})
-
-
 def register_routes(router) -> None:
     router.register("minors", MinorViewSet, basename="minor")
     router.register("categories", CategoryViewSet, basename="category")
-    router.register("notifications", NotificationViewSet, basename="notification")

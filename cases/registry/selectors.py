@@ -217,22 +217,3 @@ def access_log_list(*, user, minor: Minor) -> QuerySet[AccessLog]:
         .select_related("user")
         .order_by("-at", "-id")
     )
-
-
-def notification_list(*, user):
-    """The user's own notifications, unread first, newest first."""
-    from django.db.models import F
-
-    from cases.models import Notification
-    from cases.privacy.sealing.selectors import notifications_hidden_q
-
-    # A notice about a child sealed since (an alert's, or one whose link points at the child's record, case,
-    # referral or report) is no longer shown to someone outside VIEW_SEALED (issue 10 §3).
-    about_sealed = notifications_hidden_q(user)
-    return (
-        Notification.objects.filter(user=user)
-        .exclude(about_sealed)
-        # The alert names its child: loading it notes the read for the access log (Alert.from_db).
-        .select_related("alert")
-        .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")
-    )

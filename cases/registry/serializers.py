@@ -12,7 +12,6 @@ from cases.models import (
     Guardian,
     Minor,
     MinorEvent,
-    Notification,
 )
 from cases.registry.identity import age_on
 from tiers.models import Region
@@ -215,16 +214,3 @@ class MinorEventSerializer(serializers.ModelSerializer):
         model = MinorEvent
         fields = ["id", "kind", "actor", "at", "changes", "note"]
         read_only_fields = fields
-
-
-class NotificationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Notification
-        fields = ["id", "title", "body", "url", "alert", "created_at", "read_at"]
-        read_only_fields = fields
-
-
-class NotificationReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="Omit to mark every unread notification read."
-    )

@@ -98,8 +98,9 @@ class PossibleDuplicate(ValidationError):
         self.visible_matches = visible_matches
 
 
-class RegistryPermissionDenied(ActionNotAllowed):
+def _not_allowed() -> ActionNotAllowed:
     """The actor can see the record but may not change it (e.g. a town leader, read-only)."""
+    return ActionNotAllowed(_("您的岗位无权修改该档案。"))
 
 
 @dataclass(frozen=True)
@@ -510,7 +511,7 @@ def minor_update(
     """Change a minor's record, guardians and categories together; one event per kind of change.
     The place of residence changes only through `minor_move`, so the hand-over is explicit."""
     if not _may_change(actor, minor.region):
-        raise RegistryPermissionDenied
+        raise _not_allowed()
     data = _clean_minor_data(data)
     chosen = _validate_minor(actor=actor, data=data, categories=categories, exclude_pk=minor.pk)
     guardians = _validate_guardians(guardians)
@@ -556,7 +557,7 @@ def minor_move(*, actor, minor: Minor, region: Region, note: str = "") -> Minor:
 
     locked = Minor.objects.select_for_update().select_related("region").get(pk=minor.pk)
     if not _may_change(actor, locked.region):
-        raise RegistryPermissionDenied
+        raise _not_allowed()
     move_destination_check(minor=locked, region=region)
     if is_cross_county(minor=locked, region=region):
         raise ValidationError(
@@ -576,7 +577,7 @@ def minor_close(*, actor, minor: Minor, reason: str, note: str = "") -> Minor:
     """Close a record with a reason: aged out, moved away, deceased, no longer at risk, duplicate."""
     locked = Minor.objects.select_for_update().select_related("region").get(pk=minor.pk)
     if not _may_change(actor, locked.region):
-        raise RegistryPermissionDenied
+        raise _not_allowed()
     if reason not in ClosedReason.values:
         raise ValidationError({"reason": [ValidationError(_("请选择销档原因。"), code="required")]})
     if locked.status == MinorStatus.CLOSED:
@@ -605,8 +606,8 @@ def _tell_open_case(minor: Minor) -> None:
     the case's closure (closing a case needs its own assessment and approval, so it is not closed here)."""
     from django.urls import reverse
 
+    from cases.alerts.services import notify, recipients_for
     from cases.models import Case, CaseStage
-    from cases.services.alerts import notify, recipients_for
     from tiers.roles import Role
 
     case = Case.objects.filter(minor=minor).exclude(stage=CaseStage.CLOSED).first()
@@ -629,7 +630,7 @@ def minor_reopen(*, actor, minor: Minor, note: str) -> Minor:
     """Put a closed record back in the active ledger; the reason is required and kept in the history."""
     locked = Minor.objects.select_for_update().select_related("region").get(pk=minor.pk)
     if not _may_change(actor, locked.region):
-        raise RegistryPermissionDenied
+        raise _not_allowed()
     if locked.status != MinorStatus.CLOSED:
         raise ValidationError({"note": [ValidationError(_("该档案在册，无需恢复。"), code="not_closed")]})
     if not note.strip():
@@ -662,7 +663,7 @@ def baseline_record(*, actor, region: Region, as_of: date, minor_count: int, not
     if region.level != Level.VILLAGE:
         raise ValidationError({"region": [ValidationError(_("底数按村（社区）填报。"), code="invalid_level")]})
     if not user_reach(actor, Capability.RECORD_BASELINE).covers(region.path):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     if as_of > _today():
         raise ValidationError({"as_of": [ValidationError(_("统计日期不能晚于今天。"), code="future")]})
     if minor_count is None or minor_count < 0:

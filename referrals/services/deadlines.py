@@ -1,4 +1,4 @@
-"""Referral deadlines watched hourly through the one alert mechanism (cases.services.alerts; issue 5 §3):
+"""Referral deadlines watched hourly through the one alert mechanism (cases.alerts.services; issue 5 §3):
 - REFERRAL_NOT_ACCEPTED: sent and not accepted (nor rejected) by its accept deadline;
 - REFERRAL_FEEDBACK_LATE: accepted or in progress, past its feedback date.
 One alert per referral and deadline, to the town office of the child's place and the sender; resolved
@@ -10,13 +10,10 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Alert
-from cases.services.alerts import AlertCandidate, alerts_sync
+from cases.alerts.rules import AlertRule
+from cases.alerts.services import AlertCandidate, alerts_sync
 from referrals.models import Referral, ReferralEvent, ReferralStatus
 from referrals.services.lifecycle import ACTIVE_STATUSES, EventKind
-from tiers.roles import Role
-
-ROLES = [Role.TOWN_OFFICE]
 
 
 def _with_sender(referrals):
@@ -44,10 +41,8 @@ def referrals_escalate(*, now=None) -> dict[str, dict]:
     today = timezone.localdate(now)
     not_accepted = _with_sender(Referral.objects.filter(status=ReferralStatus.SENT, accept_due_at__lt=now))
     results = {
-        "REFERRAL_NOT_ACCEPTED": alerts_sync(
-            rule="REFERRAL_NOT_ACCEPTED",
-            severity=Alert.Severity.WARNING,
-            roles=ROLES,
+        AlertRule.REFERRAL_NOT_ACCEPTED: alerts_sync(
+            rule=AlertRule.REFERRAL_NOT_ACCEPTED,
             candidates=[
                 _candidate(
                     r,
@@ -60,10 +55,8 @@ def referrals_escalate(*, now=None) -> dict[str, dict]:
         )
     }
     late = _with_sender(Referral.objects.filter(status__in=ACTIVE_STATUSES, feedback_due_on__lt=today))
-    results["REFERRAL_FEEDBACK_LATE"] = alerts_sync(
-        rule="REFERRAL_FEEDBACK_LATE",
-        severity=Alert.Severity.WARNING,
-        roles=ROLES,
+    results[AlertRule.REFERRAL_FEEDBACK_LATE] = alerts_sync(
+        rule=AlertRule.REFERRAL_FEEDBACK_LATE,
         candidates=[
             _candidate(
                 r,

@@ -28,11 +28,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Alert, Minor
-from cases.registry.services import CategoryChoice, RegistryPermissionDenied, minor_register
-from cases.services.alerts import AlertCandidate, alerts_sync
+from cases.alerts.rules import AlertRule
+from cases.alerts.services import AlertCandidate, alerts_sync
+from cases.models import Minor
+from cases.registry.services import CategoryChoice, minor_register
 from referrals.models import Report, ReportChannel, ReportEvent, ReportStatus
 from referrals.services.webhooks import report_deliveries_enqueue
+from tiers.errors import ActionNotAllowed
 from tiers.models import Organisation, Region, StaffPost
 from tiers.roles import ROLE_POLICIES, Capability, Level, Role
 from tiers.selectors import user_posts, user_reach
@@ -45,8 +47,7 @@ NEXT_STATUS = {
     ReportStatus.HANDLING: ReportStatus.FEEDBACK,
 }
 OFFICE_ROLES = (Role.TOWN_OFFICE, Role.TOWN_OFFICE_HEAD)
-UNTRIAGED_RULE = "REPORT_UNTRIAGED"
-UNTRIAGED_ROLES = [Role.TOWN_OFFICE, Role.TOWN_LEADER]
+UNTRIAGED_RULE = AlertRule.REPORT_UNTRIAGED
 
 
 class EventKind:
@@ -132,7 +133,7 @@ def _lock(report: Report) -> Report:
 
 def _require_act(actor, report: Report) -> None:
     if not report_may_act(user=actor, report=report):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
 
 
 def _require_open(report: Report) -> None:
@@ -176,7 +177,7 @@ def report_receive(
         organisation = partner_organisation(actor)
         county_path = town.path.split("/", 1)[0] + "/"
         if organisation is None or not organisation.region.path.startswith(county_path):
-            raise RegistryPermissionDenied
+            raise ActionNotAllowed
         channel = ReportChannel.PARTNER_API
         owner = town_office_user(town=town)
         if owner is None:
@@ -433,7 +434,5 @@ def reports_escalate_untriaged(*, now=None) -> dict[str, int]:
     ]
     return alerts_sync(
         rule=UNTRIAGED_RULE,
-        severity=Alert.Severity.URGENT,
-        roles=UNTRIAGED_ROLES,
         candidates=candidates,
     )

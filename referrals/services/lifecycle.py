@@ -13,7 +13,7 @@ Rules and their sources:
 Every step locks the referral, writes a ReferralEvent and, for each active webhook endpoint of the
 destination, a WebhookDelivery in the same transaction (the outbox; referrals.services.webhooks).
 Town-side steps need the case-work capability over the child's place; partner-side steps need a partner
-post in the destination organisation. Others get RegistryPermissionDenied; illegal transitions a coded
+post in the destination organisation. Others get ActionNotAllowed; illegal transitions a coded
 ValidationError.
 """
 
@@ -29,10 +29,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.models import Case, CaseStage
-from cases.registry.services import RegistryPermissionDenied
 from referrals.models import Priority, Referral, ReferralEvent, ReferralRule, ReferralStatus
 from referrals.services.webhooks import deliveries_enqueue
 from tiers import grants
+from tiers.errors import ActionNotAllowed
 from tiers.models import Organisation, StaffPost
 from tiers.roles import Capability, Role
 from tiers.selectors import user_posts, user_reach
@@ -162,7 +162,7 @@ def referral_create(
     several referrals). Nothing is shared until it is sent."""
     case = Case.objects.select_related("minor__region").get(pk=case.pk)
     if not user_reach(actor, Capability.MANAGE_CASES).covers(case.minor.region.path):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     if case.stage == CaseStage.CLOSED:
         raise _error("case", _("个案已结案，不能转介。"), "case_closed")
     if priority not in Priority.values:
@@ -192,7 +192,7 @@ def referral_send(*, actor, referral: Referral) -> Referral:
     72 h by default), and the destination's staff are granted a view of this referral (domain.md §13)."""
     referral = _lock(referral)
     if not referral_may_manage(user=actor, referral=referral):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     if referral.status != ReferralStatus.DRAFT:
         raise _illegal(referral)
     if referral.case.stage == CaseStage.CLOSED:
@@ -214,7 +214,7 @@ def _notify_also(*, referral: Referral) -> None:
     went out — without the child's data, which only the destination receives."""
     if referral.rule is None or referral.minor.is_sealed:
         return
-    from cases.services.alerts import notify
+    from cases.alerts.services import notify
     from referrals.selectors import referral_rule_in_force
     from referrals.services.rules import destination_for
 
@@ -239,7 +239,7 @@ def referral_accept(*, actor, referral: Referral, note: str = "") -> Referral:
     """The destination accepts; feedback is then due within MINORPROT_REFERRAL_FEEDBACK_DAYS."""
     referral = _lock(referral)
     if not referral_may_act_as_partner(user=actor, referral=referral):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     if referral.status != ReferralStatus.SENT:
         raise _illegal(referral)
     now = timezone.now()
@@ -261,7 +261,7 @@ def referral_reject(*, actor, referral: Referral, reason: str) -> Referral:
     """The destination refuses, with a reason (issue 5 §3); the town may then re-route it."""
     referral = _lock(referral)
     if not referral_may_act_as_partner(user=actor, referral=referral):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     if referral.status != ReferralStatus.SENT:
         raise _illegal(referral)
     reason = reason.strip()
@@ -276,7 +276,7 @@ def referral_add_update(*, actor, referral: Referral, note: str) -> ReferralEven
     """A progress note from the destination; the referral is then in progress."""
     referral = _lock(referral)
     if not referral_may_act_as_partner(user=actor, referral=referral):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     if referral.status not in ACTIVE_STATUSES:
         raise _illegal(referral)
     note = note.strip()
@@ -290,7 +290,7 @@ def referral_feedback(*, actor, referral: Referral, note: str) -> Referral:
     """The destination reports what it did (feedback; mandatory for mandatory-report cases, domain.md §7.2)."""
     referral = _lock(referral)
     if not referral_may_act_as_partner(user=actor, referral=referral):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     if referral.status not in ACTIVE_STATUSES:
         raise _illegal(referral)
     note = note.strip()
@@ -309,7 +309,7 @@ def referral_close(*, actor, referral: Referral, note: str = "") -> Referral:
     MINORPROT_REFERRAL_GRANT_DAYS_AFTER_CLOSE days."""
     referral = _lock(referral)
     if not referral_may_manage(user=actor, referral=referral):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     if referral.status != ReferralStatus.FEEDBACK:
         raise _illegal(referral)
     referral.closed_at = timezone.now()
@@ -324,7 +324,7 @@ def referral_revoke(*, actor, referral: Referral, reason: str = "") -> Referral:
     """The sender withdraws the referral; the destination loses its view at once."""
     referral = _lock(referral)
     if not referral_may_manage(user=actor, referral=referral):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     if referral.status not in REVOCABLE_STATUSES:
         raise _illegal(referral)
     grants.withdraw_all(obj=referral)
@@ -354,7 +354,7 @@ def referral_reroute(
     the old one keeps its history and points forward through the new one's `rerouted_from`."""
     referral = _lock(referral)
     if not referral_may_manage(user=actor, referral=referral):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     if referral.status != ReferralStatus.REJECTED:
         raise _illegal(referral)
     if organisation.pk == referral.organisation_id:

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 
 from cases.models import GUARDIAN_FLAGS, Case, CaseStage, Minor, MinorStatus
 from cases.registry.identity import age_on
-from cases.registry.services import RegistryPermissionDenied
 from referrals.models import Priority, Referral, ReferralRule, ReferralRuleOverride, ReferralStatus, ReferralSuggestion
 from referrals.selectors import referral_rule_in_force, referral_rules_in_force
 from screening.models import Assessment, AssessmentKind
+from tiers.errors import ActionNotAllowed
 from tiers.models import Organisation, OrganisationKind, Region
 from tiers.roles import Capability, Level
 from tiers.selectors import user_reach
@@ -144,7 +144,7 @@ def suggestion_decide(*, actor, suggestion: ReferralSuggestion, confirm: bool, n
     """Staff confirm a suggestion (a referral is then drafted by them) or dismiss it with a reason."""
     suggestion = ReferralSuggestion.objects.select_for_update().select_related("minor__region").get(pk=suggestion.pk)
     if not user_reach(actor, Capability.MANAGE_CASES).covers(suggestion.minor.region.path):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     if suggestion.status != ReferralSuggestion.Status.OPEN:
         raise ValidationError({"suggestion": [ValidationError(_("该建议已处理。"), code="decided")]})
     if not confirm and not note.strip():
@@ -170,7 +170,7 @@ def suggestion_confirm(*, actor, suggestion: ReferralSuggestion, organisation: O
         ReferralSuggestion.objects.select_for_update().select_related("minor__region", "rule").get(pk=suggestion.pk)
     )
     if not user_reach(actor, Capability.MANAGE_CASES).covers(suggestion.minor.region.path):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     rule = referral_rule_in_force(rule=suggestion.rule, region=suggestion.minor.region)
     case = Case.objects.filter(minor=suggestion.minor).exclude(stage=CaseStage.CLOSED).first()
     if case is None:
@@ -209,7 +209,7 @@ def suggestion_confirm(*, actor, suggestion: ReferralSuggestion, organisation: O
 
 def _require_county(actor, county: Region) -> None:
     if county.level != Level.COUNTY or not user_reach(actor, Capability.MANAGE_POLICY).covers(county.path):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
 
 
 def _rule_default(code: str) -> ReferralRule:

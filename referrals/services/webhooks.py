@@ -39,8 +39,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.registry.services import RegistryPermissionDenied
 from referrals.models import Referral, ReferralEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from tiers.errors import ActionNotAllowed
 from tiers.roles import Role
 from tiers.selectors import user_posts
 
@@ -177,7 +177,7 @@ def _partner_organisation_id(user) -> int:
         {post.organisation_id for post in user_posts(user) if post.role == Role.PARTNER_STAFF and post.organisation_id}
     )
     if not ids:
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     return ids[0]
 
 
@@ -205,7 +205,7 @@ def webhook_endpoint_delete(*, actor, endpoint: WebhookEndpoint) -> None:
     """Stop sending to an address; its deliveries stay as a record, pending ones are dropped."""
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     if not webhook_endpoint_list(user=actor).filter(pk=endpoint.pk).exists():
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     endpoint.is_active = False
     endpoint.save(update_fields=["is_active"])
     endpoint.deliveries.filter(status=WebhookDelivery.Status.PENDING).update(status=WebhookDelivery.Status.FAILED)

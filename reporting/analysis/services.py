@@ -84,7 +84,7 @@ def _tell(report: AnalysisReport, *, capability: str, title: str, also: set[int]
     """Notify the people who act next on a report: holders of `capability` at its region or above it."""
     from django.urls import reverse
 
-    from cases.services.alerts import notify, recipients_for
+    from cases.alerts.services import notify, recipients_for
     from tiers.roles import ROLE_POLICIES
 
     roles = [role for role, policy in ROLE_POLICIES.items() if capability in policy.capabilities]

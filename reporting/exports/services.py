@@ -31,9 +31,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.accesslog.services import access_log_record_many
+from cases.alerts.services import notify
 from cases.models import AccessLog, Minor
 from cases.registry.forms import minor_filter_form
-from cases.services.alerts import notify
 from reporting.exports.ledger import ledger_filters_detail, ledger_write
 from reporting.models import LedgerExport, LedgerExportStatus
 from tiers.errors import ActionNotAllowed

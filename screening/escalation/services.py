@@ -25,9 +25,10 @@ from django.db.models import Exists, F, OuterRef, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.alerts.rules import AlertRule
+from cases.alerts.services import AlertCandidate, alerts_sync
 from cases.models import Alert, ClosedReason, Minor, MinorStatus, RiskGrade
 from cases.registry.services import minor_close
-from cases.services.alerts import AlertCandidate, alerts_sync
 from screening.models import Assessment, AssessmentKind, EmergencyResponse, PairedHelper, VisitPlan
 from screening.rules import (
     EMPLOYMENT_SUPPORT_AGE,
@@ -38,18 +39,8 @@ from screening.rules import (
     born_on_or_before_for_age,
 )
 from screening.visits.services.plan import AddDays
-from screening.visits.services.visits import NEW_RISK_RULE
-from tiers.roles import Role
 from tiers.services import system_actor
 
-RULE_ROLES = {
-    "VISIT_OVERDUE": [Role.CHILD_SUPERVISOR, Role.TOWN_OFFICE],
-    "VISIT_OVERDUE_2X": [Role.TOWN_LEADER],
-    "RED_RESPONSE_MISSING": [Role.TOWN_OFFICE, Role.CHILD_SUPERVISOR],
-    "RED_RESPONSE_LATE": [Role.TOWN_LEADER, Role.COUNTY_CIVIL_AFFAIRS],
-    "HELPER_MISSING": [Role.TOWN_OFFICE],
-    "AGE_16": [Role.TOWN_OFFICE],
-}
 _PLAN_FIELDS = (
     "minor_id",
     "minor__name",
@@ -91,22 +82,18 @@ def escalate(*, now=None, minor_ids: list[int] | None = None) -> dict[str, dict]
     plans = VisitPlan.objects.filter(plan_scope, minor__status=MinorStatus.ACTIVE, next_due_on__isnull=False)
     results: dict[str, dict] = {}
 
-    def sync(rule: str, severity: str, candidates: list[AlertCandidate]) -> None:
-        results[rule] = alerts_sync(
-            rule=rule, severity=severity, roles=RULE_ROLES[rule], candidates=candidates, resolve_scope=resolve_scope
-        )
+    def sync(rule: str, candidates: list[AlertCandidate]) -> None:
+        results[rule] = alerts_sync(rule=rule, candidates=candidates, resolve_scope=resolve_scope)
 
-    for rule, intervals, severity, text in (
+    for rule, intervals, text in (
         (
-            "VISIT_OVERDUE",
+            AlertRule.VISIT_OVERDUE,
             VISIT_OVERDUE_INTERVALS,
-            Alert.Severity.WARNING,
             _("%(name)s（%(place)s）应于%(due)s走访，已逾期超过一个走访周期。"),
         ),
         (
-            "VISIT_OVERDUE_2X",
+            AlertRule.VISIT_OVERDUE_2X,
             VISIT_OVERDUE_2X_INTERVALS,
-            Alert.Severity.URGENT,
             _("%(name)s（%(place)s）应于%(due)s走访，已逾期超过两个走访周期，请督办。"),
         ),
     ):
@@ -115,7 +102,6 @@ def escalate(*, now=None, minor_ids: list[int] | None = None) -> dict[str, dict]
         )
         sync(
             rule,
-            severity,
             [
                 _candidate(row, row["next_due_on"].isoformat(), text % {**_names(row), "due": row["next_due_on"]})
                 for row in rows
@@ -133,8 +119,7 @@ def escalate(*, now=None, minor_ids: list[int] | None = None) -> dict[str, dict]
         .values(*_PLAN_FIELDS)
     )
     sync(
-        "RED_RESPONSE_MISSING",
-        Alert.Severity.URGENT,
+        AlertRule.RED_RESPONSE_MISSING,
         [
             _candidate(
                 row,
@@ -154,7 +139,7 @@ def escalate(*, now=None, minor_ids: list[int] | None = None) -> dict[str, dict]
                 "h": hours,
             }
             late.append(_candidate(row, row["grade_since"].isoformat(), message))
-    sync("RED_RESPONSE_LATE", Alert.Severity.URGENT, late)
+    sync(AlertRule.RED_RESPONSE_LATE, late)
 
     without_helper = (
         plans.filter(grade__in=policies.helper_grades())
@@ -163,8 +148,7 @@ def escalate(*, now=None, minor_ids: list[int] | None = None) -> dict[str, dict]
         .values(*_PLAN_FIELDS)
     )
     sync(
-        "HELPER_MISSING",
-        Alert.Severity.WARNING,
+        AlertRule.HELPER_MISSING,
         [
             _candidate(
                 row,
@@ -176,13 +160,13 @@ def escalate(*, now=None, minor_ids: list[int] | None = None) -> dict[str, dict]
             if policies.requires_helper(row["region_path"], row["grade"])
         ],
     )
-    results[NEW_RISK_RULE] = {"resolved": _resolve_new_risk(minor_ids=minor_ids, now=now)}
+    results[AlertRule.NEW_RISK_FOUND] = {"resolved": _resolve_new_risk(minor_ids=minor_ids, now=now)}
     return results
 
 
 def _resolve_new_risk(*, minor_ids: list[int] | None, now) -> int:
     """A new-risk alert is resolved by a risk-level assessment recorded after the visit that raised it."""
-    open_alerts = Alert.objects.filter(rule=NEW_RISK_RULE, resolved_at__isnull=True)
+    open_alerts = Alert.objects.filter(rule=AlertRule.NEW_RISK_FOUND, resolved_at__isnull=True)
     if minor_ids is not None:
         open_alerts = open_alerts.filter(minor_id__in=minor_ids)
     reassessed = open_alerts.filter(
@@ -221,9 +205,7 @@ def age_rules_apply(*, today: date | None = None) -> dict[str, int]:
         "id", "name", "region_id", "region__path", "region__name"
     )
     result = alerts_sync(
-        rule="AGE_16",
-        severity=Alert.Severity.NOTICE,
-        roles=RULE_ROLES["AGE_16"],
+        rule=AlertRule.AGE_16,
         candidates=[
             AlertCandidate(
                 subject_key=f"minor:{row['id']}",

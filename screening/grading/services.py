@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from cases.casework.services import case_open_for_grade, cases_open_for_grades
 from cases.hooks import minor_changed, minors_changed_later
 from cases.models import GUARDIAN_FLAGS, Minor, MinorStatus, RiskGrade
-from cases.registry.services import RegistryPermissionDenied, minor_grade_record
+from cases.registry.services import minor_grade_record
 from screening.grading.selectors import indicators_in_force
 from screening.models import (
     Assessment,
@@ -31,13 +31,14 @@ from screening.models import (
     ResponseMeasure,
 )
 from screening.visits.services.followup import after_commit_update
+from tiers.errors import ActionNotAllowed
 from tiers.roles import Capability
 from tiers.selectors import user_reach
 
 
 def _require(actor, minor: Minor, capability: str, message: str | None = None) -> None:
     if not user_reach(actor, capability).covers(minor.region.path):
-        raise RegistryPermissionDenied(*([message] if message else []))
+        raise ActionNotAllowed(*([message] if message else []))
 
 
 def grade_from_indicators(indicators: Iterable[Indicator]) -> str:
@@ -178,7 +179,7 @@ def imported_grades_record(*, actor, grades: list[tuple[Minor, str]], source: st
         if grade not in RiskGrade.values:
             raise ValidationError({"final_grade": [ValidationError(_("请选择风险等级。"), code="invalid_choice")]})
         if not (_is_system(actor) or import_reach.covers(minor.region.path) or grade_reach.covers(minor.region.path)):
-            raise RegistryPermissionDenied
+            raise ActionNotAllowed
     now = timezone.now()
     today = timezone.localdate()
     assessments = [

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cases.models import RiskGrade
-from cases.registry.services import RegistryPermissionDenied
 from screening.models import GradePolicy, Indicator, IndicatorOverride
 from screening.rules import CONTACT_INTERVAL_DAYS_RANGE, RESPONSE_DEADLINE_HOURS_RANGE, VISIT_INTERVAL_DAYS_RANGE
+from tiers.errors import ActionNotAllowed
 from tiers.models import Region
 from tiers.roles import Capability, Level
 from tiers.selectors import user_reach
@@ -20,7 +20,7 @@ from tiers.selectors import user_reach
 
 def _require_county(actor, county: Region) -> None:
     if county.level != Level.COUNTY or not user_reach(actor, Capability.MANAGE_POLICY).covers(county.path):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
 
 
 @transaction.atomic

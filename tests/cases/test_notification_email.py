@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
+from cases.alerts.services import notify
 from cases.models import Notification
-from cases.services.alerts import notify
 from screening.visits.services.visits import visit_log
 from tests.factories import make_user, register_minor
 from tiers.roles import Role

@@ -20,13 +20,14 @@ from cases.casework.services.alerts import casework_escalate
 from cases.models import Alert, CaseEvent, Measure, MinorEvent, Notification, Track, WorkingGroup
 from cases.models.privacy import MoveRequest, MoveRequestStatus
 from cases.privacy.moves import services as moves
-from cases.registry.services import RegistryPermissionDenied, minor_move
+from cases.registry.services import minor_move
 from referrals.models import ReferralStatus
 from referrals.services import lifecycle as rl
 from screening.models import VisitPlan
 from screening.visits.services.plan import visit_plan_refresh
 from tests.factories import make_user
 from tiers import grants
+from tiers.errors import ActionNotAllowed
 from tiers.models import OrganisationKind
 from tiers.roles import Level, Role
 from tiers.services import organisation_create, post_assign, region_create
@@ -173,7 +174,7 @@ def test_notifications_about_the_child_leave_the_inboxes_of_those_who_no_longer_
 
 
 def test_nothing_is_half_done_when_the_move_is_refused(tree, town_leader, minor_a1, handed):
-    with pytest.raises(RegistryPermissionDenied):
+    with pytest.raises(ActionNotAllowed):
         minor_move(actor=town_leader, minor=minor_a1, region=tree.village_b1)
 
     assert Alert.objects.get(minor=minor_a1, rule="MEASURE_OVERDUE").region == tree.village_a1
@@ -312,9 +313,9 @@ def test_only_the_receiving_county_may_accept_or_decline(town_officer, county_of
     request = moves.move_request_create(actor=town_officer, minor=minor_a1, region=county_2["village"])
 
     for actor in (county_officer, far_office, town_officer):
-        with pytest.raises(RegistryPermissionDenied):
+        with pytest.raises(ActionNotAllowed):
             moves.move_request_accept(actor=actor, move_request=request)
-        with pytest.raises(RegistryPermissionDenied):
+        with pytest.raises(ActionNotAllowed):
             moves.move_request_decline(actor=actor, move_request=request, reason="不接收")
 
 
@@ -338,7 +339,7 @@ def test_the_sending_town_may_cancel_and_the_receiving_county_may_not(
 ):
     request = moves.move_request_create(actor=town_officer, minor=minor_a1, region=county_2["village"])
 
-    with pytest.raises(RegistryPermissionDenied):
+    with pytest.raises(ActionNotAllowed):
         moves.move_request_cancel(actor=far_county_officer, move_request=request)
     moves.move_request_cancel(actor=town_officer, move_request=request, reason="不搬了")
 

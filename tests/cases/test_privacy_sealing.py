@@ -14,16 +14,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.alerts.selectors import alert_list
 from cases.casework import services as cw
 from cases.casework.selectors import case_list
 from cases.casework.services.alerts import casework_escalate
 from cases.models import MinorEvent, Notification
 from cases.privacy.sealing.services import minor_seal, minor_unseal
 from cases.registry.selectors import minor_list
-from cases.registry.services import RegistryPermissionDenied
 from referrals.services import lifecycle as rl
-from screening.selectors import alert_list
 from tests.factories import make_user, register_minor
+from tiers.errors import ActionNotAllowed
 from tiers.models import OrganisationKind
 from tiers.roles import Role
 from tiers.services import organisation_create, post_assign
@@ -136,7 +136,7 @@ def test_a_sealed_record_cannot_be_sealed_twice_nor_an_open_one_unsealed(office_
 
 @pytest.mark.parametrize("persona", ["town_officer", "child_director", "county_officer", "office_head_b"])
 def test_only_the_town_office_head_of_the_childs_town_may_seal(request, persona, minor_a1):
-    with pytest.raises(RegistryPermissionDenied):
+    with pytest.raises(ActionNotAllowed):
         minor_seal(actor=request.getfixturevalue(persona), minor=minor_a1, reason=REASON)
 
 
@@ -221,7 +221,7 @@ def test_alerts_about_a_child_sealed_since_leave_the_village_lists(
     assert Notification.objects.filter(user=police_officer).exists()
     assert alert_list(user=child_director).filter(minor=case.minor).exists()
     _seal(office_head, case.minor)
-    from cases.registry.selectors import notification_list
+    from cases.alerts.selectors import notification_list
 
     assert not notification_list(user=police_officer).exists()
     assert not alert_list(user=child_director).filter(minor=case.minor).exists()

@@ -2,10 +2,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cases.models import RiskGrade
-from cases.registry.services import RegistryPermissionDenied
 from screening.grading.services import assessment_record, grade_set, indicator_prefill
 from screening.models import Assessment, GradeChange, Indicator
 from tests.factories import guardian_payload, register_minor
+from tiers.errors import ActionNotAllowed
 
 DEFAULT_GRADES = {
     "ONGOING_VIOLENCE": "RED",
@@ -103,7 +103,7 @@ def test_categories_and_guardian_flags_prefill_the_checklist(town_officer, tree)
 
 
 def test_a_child_director_may_not_grade(child_director, minor_a1):
-    with pytest.raises(RegistryPermissionDenied):
+    with pytest.raises(ActionNotAllowed):
         assessment_record(actor=child_director, minor=minor_a1, kind="RISK_LEVEL", indicator_codes=["POVERTY"])
 
 

@@ -5,7 +5,6 @@ from datetime import date
 import pytest
 
 from cases.models import Alert, MinorStatus, Notification
-from cases.registry.services import RegistryPermissionDenied
 from screening.escalation.services import age_rules_apply, escalate
 from screening.grading.services import assessment_record, emergency_response_record, grade_set, helper_assign
 from screening.models import VisitPlan
@@ -13,6 +12,7 @@ from screening.visits.selectors import visit_worklist
 from screening.visits.services.plan import visit_plan_refresh
 from screening.visits.services.visits import visit_log
 from tests.factories import at, make_user, register_minor
+from tiers.errors import ActionNotAllowed
 from tiers.roles import Role
 
 
@@ -259,7 +259,7 @@ def test_a_new_risk_on_a_visit_notifies_the_office_until_reassessed(town_officer
 
 
 def test_a_child_director_cannot_log_a_visit_in_another_village(neighbour_director, minor_a1):
-    with pytest.raises(RegistryPermissionDenied):
+    with pytest.raises(ActionNotAllowed):
         visit_log(actor=neighbour_director, minor=minor_a1, kind="HOME")
 
 

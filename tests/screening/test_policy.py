@@ -3,10 +3,10 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases.registry.services import RegistryPermissionDenied
 from screening.grading.services import assessment_record
 from screening.models import GradePolicy, Indicator
 from screening.policy.services import grade_policy_set, indicator_set
+from tiers.errors import ActionNotAllowed
 
 
 def test_the_district_sets_its_own_interval_for_a_grade(county_officer, tree):
@@ -19,7 +19,7 @@ def test_the_district_sets_its_own_interval_for_a_grade(county_officer, tree):
 
 @pytest.mark.parametrize("persona", ["town_officer", "child_director", "leadership_viewer"])
 def test_only_the_district_administrator_edits_policies(request, persona, tree):
-    with pytest.raises(RegistryPermissionDenied):
+    with pytest.raises(ActionNotAllowed):
         grade_policy_set(
             actor=request.getfixturevalue(persona),
             county=tree.county,

@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from cases.casework import services as cw
 from cases.models import BenefitProgramme
-from cases.registry.services import RegistryPermissionDenied
 from referrals.models import ReferralRule, ReferralRuleOverride, ReferralSuggestion
 from referrals.referrals.services.routing import (
     referral_rule_reset,
@@ -98,7 +97,7 @@ def test_resetting_returns_the_county_to_the_default(county_officer, tree):
 
 
 def test_another_countys_post_cannot_set_an_indicator_for_county_a(county_b_officer, tree):
-    with pytest.raises(RegistryPermissionDenied):
+    with pytest.raises(ActionNotAllowed):
         indicator_set(actor=county_b_officer, county=tree.county, code="POVERTY", min_grade="RED")
     assert not IndicatorOverride.objects.exists()
 

@@ -1,4 +1,4 @@
-"""Casework deadlines watched by Celery (hourly), through the one alert mechanism (cases.services.alerts):
+"""Casework deadlines watched by Celery (hourly), through the one alert mechanism (cases.alerts.services):
 - MEASURE_OVERDUE: an open measure past its due date → the town office and child supervisor, and the
   measure's responsible person and working-group members; one alert per measure and due date.
 - RED_PLAN_MISSING: a red case without a plan (cases.casework.selectors.red_plan_missing_q, the same
@@ -12,14 +12,13 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.alerts.rules import AlertRule
+from cases.alerts.services import AlertCandidate, alerts_sync, recipients_for
 from cases.casework.selectors import red_plan_late_cases
-from cases.models import OPEN_MEASURE_STATUSES, Alert, CaseStage, Measure, MinorStatus
+from cases.models import OPEN_MEASURE_STATUSES, CaseStage, Measure, MinorStatus
 from cases.privacy.sealing.selectors import minor_reference
-from cases.services.alerts import AlertCandidate, alerts_sync, recipients_for
-from tiers.roles import ROLE_POLICIES, Capability, Role
+from tiers.roles import ROLE_POLICIES, Capability
 
-MEASURE_ROLES = [Role.TOWN_OFFICE, Role.CHILD_SUPERVISOR]
-PLAN_ROLES = [Role.TOWN_LEADER, Role.TOWN_OFFICE]
 SEALED_ROLES = [role for role, policy in ROLE_POLICIES.items() if Capability.VIEW_SEALED in policy.capabilities]
 
 
@@ -69,11 +68,7 @@ def casework_escalate(*, now=None) -> dict[str, dict]:
         )
         for m in overdue
     ]
-    results = {
-        "MEASURE_OVERDUE": alerts_sync(
-            rule="MEASURE_OVERDUE", severity=Alert.Severity.WARNING, roles=MEASURE_ROLES, candidates=measures
-        )
-    }
+    results = {AlertRule.MEASURE_OVERDUE: alerts_sync(rule=AlertRule.MEASURE_OVERDUE, candidates=measures)}
     missing_plan = red_plan_late_cases(now=now).select_related("minor__region")
     plans = [
         AlertCandidate(
@@ -88,7 +83,5 @@ def casework_escalate(*, now=None) -> dict[str, dict]:
         )
         for c in missing_plan
     ]
-    results["RED_PLAN_MISSING"] = alerts_sync(
-        rule="RED_PLAN_MISSING", severity=Alert.Severity.URGENT, roles=PLAN_ROLES, candidates=plans
-    )
+    results[AlertRule.RED_PLAN_MISSING] = alerts_sync(rule=AlertRule.RED_PLAN_MISSING, candidates=plans)
     return results

@@ -15,8 +15,8 @@ from cases.accesslog.services import access_log_record_many
 from cases.models import AccessLog, EmergencyAccess, Minor, MinorEvent
 from cases.privacy.accesslog.rules import EMERGENCY_REASON_MIN_LENGTH, emergency_access_hours
 from cases.registry.selectors import minor_visible
-from tiers.errors import ActionNotAllowed
 from cases.selectors.emergency import emergency_minor_ids, forget_emergency
+from tiers.errors import ActionNotAllowed
 from tiers.roles import Capability, Role
 from tiers.selectors import user_can
 
@@ -36,7 +36,7 @@ def emergency_access_open(*, actor, minor: Minor, reason: str) -> EmergencyAcces
     so is a second grant while one lasts. The grant is read-only: minor_scope_q lets it through for
     VIEW_RECORDS only. Writes the grant, a MinorEvent EMERGENCY_ACCESS with the reason, and a notification
     to the head(s) of the child's town office."""
-    from cases.services.alerts import notify, recipients_for
+    from cases.alerts.services import notify, recipients_for
 
     if not user_can(actor, Capability.BREAK_GLASS):
         raise ActionNotAllowed

@@ -16,7 +16,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from cases.models.privacy import MoveRequest
-from cases.registry.services import RegistryPermissionDenied
+from tiers.errors import ActionNotAllowed
 
 from . import selectors, services
 from .serializers import MoveAcceptSerializer, MoveCancelSerializer, MoveDeclineSerializer, MoveRequestSerializer
@@ -51,7 +51,7 @@ class MoveRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         serializer.is_valid(raise_exception=True)
         try:
             service(actor=self.request.user, move_request=move_request, **serializer.validated_data)
-        except RegistryPermissionDenied:
+        except ActionNotAllowed:
             raise PermissionDenied(_("您的岗位无权处理该迁移申请。")) from None
         except DjangoValidationError as exc:
             raise _service_error(exc) from None

@@ -35,6 +35,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.alerts.rules import AlertRule
+from cases.alerts.services import AlertCandidate, alerts_sync, notify, recipients_for
 from cases.hooks import minor_changed, minor_moved
 from cases.models import (
     OPEN_MEASURE_STATUSES,
@@ -50,13 +52,12 @@ from cases.models import (
     WorkingGroup,
 )
 from cases.models.privacy import MoveRequest, MoveRequestStatus
-from cases.registry.services import RegistryPermissionDenied
-from cases.services.alerts import AlertCandidate, alerts_sync, notify, recipients_for
+from tiers.errors import ActionNotAllowed
 from tiers.models import Region
 from tiers.roles import Capability, Level, Role
 from tiers.selectors import user_reach
 
-UNASSIGNED_RULE = "MOVE_MEASURE_UNASSIGNED"
+UNASSIGNED_RULE = AlertRule.MOVE_MEASURE_UNASSIGNED
 OFFICE_ROLES = [Role.TOWN_OFFICE, Role.TOWN_OFFICE_HEAD]
 ACCEPTOR_ROLES = [Role.COUNTY_CIVIL_AFFAIRS]
 
@@ -204,8 +205,6 @@ def _flag_unassigned(*, minor: Minor, measures: list[Measure], event: MinorEvent
         return
     alerts_sync(
         rule=UNASSIGNED_RULE,
-        severity=Alert.Severity.WARNING,
-        roles=OFFICE_ROLES,
         candidates=[
             AlertCandidate(
                 subject_key=f"measure:{m.pk}",
@@ -286,7 +285,7 @@ def moved_measure_assign(*, actor, measure: Measure, group: WorkingGroup) -> Mea
     )
     minor = measure.case.minor
     if not user_reach(actor, Capability.MANAGE_CASES).covers(minor.region.path):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     if measure.status not in OPEN_MEASURE_STATUSES or not measure.case.is_open:
         raise _error("measure", _("只能分配进行中的措施。"), "closed")
     if group.track != measure.track or not minor.region.path.startswith(group.region.path):
@@ -332,7 +331,7 @@ def move_request_create(*, actor, minor: Minor, region: Region, note: str = "") 
     §1.3 T-5). Nothing moves yet; the receiving county's civil-affairs post is told (without the name)."""
     locked = _lock_minor(minor)
     if not _may_send(actor, locked.region):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     move_destination_check(minor=locked, region=region)
     if not is_cross_county(minor=locked, region=region):
         raise _error("region", _("本区县内迁移无需申请，请直接迁移。"), "same_county")
@@ -393,7 +392,7 @@ def move_request_accept(*, actor, move_request: MoveRequest, note: str = "") -> 
     """The receiving county accepts: the full hand-over runs now, with the county's post as the actor."""
     request = _lock_request(move_request)
     if not move_request_may_decide(user=actor, move_request=request):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     if request.status != MoveRequestStatus.PENDING:
         raise _error("status", _("该申请已处理。"), "decided")
     minor = _lock_minor(request.minor)
@@ -410,7 +409,7 @@ def move_request_decline(*, actor, move_request: MoveRequest, reason: str) -> Mo
     """The receiving county declines, with a reason; the child stays where they are."""
     request = _lock_request(move_request)
     if not move_request_may_decide(user=actor, move_request=request):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     if request.status != MoveRequestStatus.PENDING:
         raise _error("status", _("该申请已处理。"), "decided")
     reason = reason.strip()
@@ -430,7 +429,7 @@ def move_request_cancel(*, actor, move_request: MoveRequest, reason: str = "") -
     """The sending side withdraws its request before it is decided."""
     request = _lock_request(move_request)
     if not move_request_may_cancel(user=actor, move_request=request):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     if request.status != MoveRequestStatus.PENDING:
         raise _error("status", _("该申请已处理。"), "decided")
     _decide(actor=actor, request=request, status=MoveRequestStatus.CANCELLED, note=reason.strip())

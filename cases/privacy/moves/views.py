@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from cases.privacy.moves import selectors, services
 from cases.privacy.moves.forms import MeasureAssignForm, MoveCancelForm, MoveDecisionForm
-from cases.registry.services import RegistryPermissionDenied
+from tiers.errors import ActionNotAllowed
 from tiers.forms import add_service_errors
 
 
@@ -55,7 +55,7 @@ def move_request_detail(request, pk: int):
                         actor=request.user, move_request=move_request, reason=form.cleaned_data["note"]
                     )
                     messages.success(request, _("已退回迁移申请。"))
-            except RegistryPermissionDenied:
+            except ActionNotAllowed:
                 raise PermissionDenied from None
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -86,7 +86,7 @@ def moved_measure_assign(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.moved_measure_assign(actor=request.user, measure=measure, group=form.cleaned_data["group"])
-        except RegistryPermissionDenied:
+        except ActionNotAllowed:
             raise PermissionDenied from None
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -30,7 +30,6 @@ from cases.registry.services import (
     GUARDIAN_FIELDS,
     MINOR_FIELDS,
     CategoryChoice,
-    RegistryPermissionDenied,
     minor_update,
 )
 from tiers.errors import ActionNotAllowed
@@ -249,7 +248,7 @@ def _apply_correction(*, actor, minor: Minor, request: DataRequest, confirm_poss
             categories=categories,
             confirm_possible_duplicate=confirm_possible_duplicate,
         )
-    except RegistryPermissionDenied:
+    except ActionNotAllowed:
         raise DataRequestPermissionDenied from None
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Minor, MinorEvent
-from cases.registry.services import RegistryPermissionDenied
+from tiers.errors import ActionNotAllowed
 from tiers.roles import Capability
 from tiers.selectors import user_reach
 
@@ -51,7 +51,7 @@ def _check_document(document) -> None:
 def _lock(*, actor, minor: Minor) -> Minor:
     locked = Minor.objects.select_for_update().select_related("region").get(pk=minor.pk)
     if not minor_may_seal(user=actor, minor=locked):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed
     return locked
 
 

@@ -14,10 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.alerts.services import AlertCandidate, notify, recipients_for
 from cases.models import Minor, MinorStatus
-from cases.registry.services import RegistryPermissionDenied
-from cases.services.alerts import AlertCandidate, notify, recipients_for
 from screening.models import PairedHelper, Visit, VisitKind, VisitPhoto, VisitPlan
+from tiers.errors import ActionNotAllowed
 from tiers.roles import Capability, Role
 from tiers.selectors import user_reach
 
@@ -74,7 +74,7 @@ def visit_log(
     with transaction.atomic():
         minor = Minor.objects.select_for_update().select_related("region").get(pk=minor.pk)
         if not may_log_visit(user=actor, minor=minor):
-            raise RegistryPermissionDenied(_("您的岗位无权记录该走访。"))
+            raise ActionNotAllowed(_("您的岗位无权记录该走访。"))
         if minor.status != MinorStatus.ACTIVE:
             raise ValidationError(_("已销档的未成年人不再安排走访。"), code="closed")
         plan = VisitPlan.objects.filter(minor=minor).first()

@@ -1,8 +1,10 @@
+"""API representations of alerts and notifications (read-only; acknowledging and marking read are actions)."""
+
 from __future__ import annotations
 
 from rest_framework import serializers
 
-from cases.models import Alert
+from cases.alerts.models import Alert, Notification
 
 
 class AlertSerializer(serializers.ModelSerializer):
@@ -28,3 +30,16 @@ class AlertSerializer(serializers.ModelSerializer):
             "is_open",
         ]
         read_only_fields = fields
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "title", "body", "url", "alert", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class NotificationReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="Omit to mark every unread notification read."
+    )

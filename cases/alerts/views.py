@@ -1,5 +1,5 @@
-"""Web pages of alerts and notifications (they move to cases/alerts/ with their models). The other pages of
-screening live with their topic: screening.grading.views, screening.visits.views, screening.policy.views."""
+"""Web pages of alerts and notifications (issue 3 §4, §5): the alerts about children in the user's reach,
+acknowledging one (only a post it was addressed to), and the user's own notification centre."""
 
 from __future__ import annotations
 
@@ -12,17 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.registry.selectors import notification_list
+from cases.alerts import selectors
+from cases.alerts.services import alert_acknowledge, alert_may_acknowledge, notifications_mark_read
 from cases.registry.views import records_required
-from cases.services.alerts import alert_acknowledge, notifications_mark_read
-from screening import selectors
-from screening.permissions import may_acknowledge
 
 ALERT_PAGE_SIZE = 25
 NOTIFICATION_PAGE_SIZE = 25
-
-
-# --- alerts and notifications --------------------------------------------------------------------
 
 
 @records_required
@@ -31,8 +26,8 @@ def alert_list(request):
     alerts = selectors.alert_list(user=request.user).select_related("acknowledged_by")
     page = Paginator(alerts, ALERT_PAGE_SIZE).get_page(request.GET.get("page"))
     for alert in page.object_list:
-        alert.may_acknowledge = alert.acknowledged_at is None and may_acknowledge(user=request.user, alert=alert)
-    return render(request, "screening/alert_list.html", {"page": page})
+        alert.may_acknowledge = alert.acknowledged_at is None and alert_may_acknowledge(user=request.user, alert=alert)
+    return render(request, "cases/alerts/alert_list.html", {"page": page})
 
 
 @records_required
@@ -41,7 +36,7 @@ def alert_acknowledge_view(request, pk: int):
     alert = selectors.alert_list(user=request.user, open_only=False).filter(pk=pk).first()
     if alert is None:
         raise Http404
-    if not may_acknowledge(user=request.user, alert=alert):
+    if not alert_may_acknowledge(user=request.user, alert=alert):
         raise PermissionDenied
     try:
         alert_acknowledge(actor=request.user, alert=alert)
@@ -55,14 +50,16 @@ def alert_acknowledge_view(request, pk: int):
 @login_required
 @require_GET
 def notification_list_view(request):
-    page = Paginator(notification_list(user=request.user), NOTIFICATION_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "screening/notification_list.html", {"page": page})
+    page = Paginator(selectors.notification_list(user=request.user), NOTIFICATION_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "cases/alerts/notification_list.html", {"page": page})
 
 
 @login_required
 @require_POST
 def notification_mark_read(request, pk: int):
-    if not notification_list(user=request.user).filter(pk=pk).exists():
+    if not selectors.notification_list(user=request.user).filter(pk=pk).exists():
         raise Http404
     notifications_mark_read(user=request.user, ids=[pk])
     return redirect("notification_list")

@@ -18,7 +18,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Alert, Notification
+from cases.alerts.models import Alert, Notification
+from cases.alerts.rules import rule_roles, rule_severity
+from tiers.errors import ActionNotAllowed
 from tiers.models import StaffPost
 
 
@@ -100,14 +102,14 @@ def _email_after_commit(*, user_ids: set[int], url: str) -> None:
 def alerts_sync(
     *,
     rule: str,
-    severity: str,
-    roles: list[str],
     candidates: list[AlertCandidate],
     resolve_scope: Q | None = None,
 ) -> dict[str, int]:
-    """Make the open alerts of `rule` equal to `candidates`: create the missing ones and notify their
-    recipients; resolve open ones no longer found. `resolve_scope` limits which open alerts this run
-    may resolve (for a job that evaluates only part of the rule). Returns counts for logging."""
+    """Make the open alerts of `rule` (an AlertRule) equal to `candidates`: create the missing ones, with the
+    rule's severity and recipients (cases/alerts/rules.py), and notify them; resolve open ones no longer
+    found. `resolve_scope` limits which open alerts this run may resolve (for a job that evaluates only
+    part of the rule). Returns counts for logging."""
+    severity, roles = rule_severity(rule), rule_roles(rule)
     now = timezone.now()
     wanted = {(c.subject_key, c.period_key): c for c in candidates}
     existing = (
@@ -171,12 +173,10 @@ def alert_may_acknowledge(*, user, alert: Alert) -> bool:
 @transaction.atomic
 def alert_acknowledge(*, actor, alert: Alert) -> Alert:
     """Someone responsible has seen the alert; it stays open until its cause is gone. Only a recipient
-    may acknowledge (alert_may_acknowledge); others get RegistryPermissionDenied."""
-    from cases.registry.services import RegistryPermissionDenied
-
+    may acknowledge (alert_may_acknowledge); others get ActionNotAllowed."""
     locked = Alert.objects.select_for_update().select_related("region").get(pk=alert.pk)
     if not alert_may_acknowledge(user=actor, alert=locked):
-        raise RegistryPermissionDenied
+        raise ActionNotAllowed(_("只有收到该预警的岗位可以确认。"))
     if locked.acknowledged_at is not None:
         raise ValidationError(_("该预警已被确认。"), code="already_acknowledged")
     locked.acknowledged_at = timezone.now()
