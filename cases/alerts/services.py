@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from cases.alerts.models import Alert, Notification
 from cases.alerts.rules import rule_roles, rule_severity
 from tiers.errors import ActionNotAllowed
-from tiers.models import StaffPost
+from tiers.models import Region, StaffPost
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,7 @@ def recipients_for(*, region_paths: Iterable[str], roles: Iterable[str]) -> dict
     region_paths = set(region_paths)
     ancestor_paths: set[str] = set()
     for path in region_paths:
-        parts = [p for p in path.split("/") if p]
-        ancestor_paths.update("".join(f"{code}/" for code in parts[: i + 1]) for i in range(len(parts)))
+        ancestor_paths.update([*Region.path_ancestor_paths(path), path])
     posts = StaffPost.objects.filter(role__in=list(roles), region__path__in=ancestor_paths, user__is_active=True)
     by_post_path: dict[str, set[int]] = defaultdict(set)
     for post_path, user_id in posts.values_list("region__path", "user_id"):
