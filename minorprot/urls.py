@@ -12,8 +12,10 @@ from cases.registry import views as registry_views
 from cases.registry.api import register_routes as register_registry_routes
 from governance.api import register_routes as register_governance_routes
 from minorprot.api import router
-from referrals.api import register_routes as register_referral_routes
-from referrals.intake_api import register_routes as register_intake_routes
+from referrals.intake.api import register_routes as register_intake_routes
+from referrals.partners.urls import token_urlpatterns as partner_token_urls
+from referrals.referrals.api import register_routes as register_referral_routes
+from referrals.webhooks.api import register_routes as register_webhook_routes
 from reporting.audit_api import register_routes as register_audit_routes
 from reporting.dashboard.api import register_routes as register_figures_routes
 from screening.api import register_routes as register_screening_routes
@@ -27,6 +29,7 @@ register_alert_routes(router)
 register_casework_routes(router)
 register_screening_routes(router)
 register_referral_routes(router)
+register_webhook_routes(router)
 register_intake_routes(router)
 register_governance_routes(router)
 register_figures_routes(router)
@@ -51,10 +54,11 @@ urlpatterns = [
     path("minors/", include("cases.registry.urls")),
     path("privacy/", include("cases.privacy.urls")),
     path("cases/", include("cases.casework.urls")),
-    path("reports/", include("referrals.intake_urls")),
+    path("reports/partner-tokens/", include(partner_token_urls)),
+    path("reports/", include("referrals.intake.urls")),
     path("", include("cases.alerts.urls")),
     path("", include("screening.urls")),
-    path("referrals/", include("referrals.urls")),
+    path("referrals/", include("referrals.referrals.urls")),
     path("", include("governance.urls")),
     path("", include("reporting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -8,8 +8,8 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.hooks import on_minor_changed, on_minor_moved
-        from referrals.services.moves import referrals_hand_over
-        from referrals.services.rules import refresh_for_minor_id
+        from referrals.referrals.services.moves import referrals_hand_over
+        from referrals.referrals.services.routing import refresh_for_minor_id
 
         # Referral rules are re-evaluated whenever a child's categories, guardians or assessments change.
         on_minor_changed(refresh_for_minor_id)

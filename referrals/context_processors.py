@@ -1,7 +1,7 @@
 """Navigation: the "转介" link for partner staff, who have no registry menu (town staff reach referrals
 from the case page, which keeps their menu on one line)."""
 
-from referrals.services.lifecycle import partner_organisation_ids
+from referrals.referrals.selectors import partner_organisation_ids
 
 
 def navigation(request):

@@ -6,7 +6,7 @@ station, education centre, central primary school and health centre, the distric
 centre) and one API token each, whose key is printed once, when issued; referrals of 青溪镇 children in
 every state of the lifecycle (draft, sent, accepted, rejected, in progress, feedback, closed, revoked,
 and one rejected and rerouted to another department), two of them past their accept deadline and one
-late with its feedback; the rule suggestions of every active child (referrals.services.rules); and
+late with its feedback; the rule suggestions of every active child (referrals.referrals.services.routing); and
 reports in 青溪镇's intake queue from a hotline, a walk-in, the school's mandatory report, a grid patrol
 and a health-centre doctor: two untriaged (one past its triage deadline), some triaged to registered
 children, one dismissed with a reason, one closed with a handling record.
@@ -30,11 +30,11 @@ from django.utils import timezone
 
 from cases import demo
 from cases.models import Case, CaseStage, Minor, MinorCategory, MinorStatus
+from referrals.intake import services as intake
 from referrals.models import Priority, Referral, ReferralEvent, ReferralStatus, Report, ReportChannel, ReportEvent
-from referrals.services import intake
-from referrals.services import lifecycle as rl
-from referrals.services.deadlines import referrals_escalate
-from referrals.services.rules import suggestions_refresh
+from referrals.referrals.services import lifecycle as rl
+from referrals.referrals.services.deadlines import referrals_escalate
+from referrals.referrals.services.routing import suggestions_refresh
 from tiers.audit import demo_backdating
 from tiers.models import ApiToken, Organisation, OrganisationKind, Region, StaffPost
 from tiers.roles import Level, Role

@@ -152,11 +152,11 @@ def _register(actor, region, name: str, categories=("LEFT_BEHIND",)) -> Minor:
 
 def build_world(monkeypatch_report) -> World:
     from governance.services import meeting_record
+    from referrals.intake.services import report_receive, report_triage_link
     from referrals.models import ReferralRule, ReferralSuggestion, ReportChannel
-    from referrals.services import lifecycle as rl
-    from referrals.services.intake import report_receive, report_triage_link
-    from referrals.services.rules import suggestions_refresh
-    from referrals.services.webhooks import webhook_endpoint_create
+    from referrals.referrals.services import lifecycle as rl
+    from referrals.referrals.services.routing import suggestions_refresh
+    from referrals.webhooks.services import webhook_endpoint_create
     from reporting.analysis import services as analysis_services
     from reporting.analysis.services import analysis_report_request, analysis_report_submit, protection_plan_reply
     from reporting.exports.services import ledger_export_request

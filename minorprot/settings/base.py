@@ -180,15 +180,18 @@ CELERY_BEAT_SCHEDULE: dict = {
     # At 16: employment-support notice; at 18: close as aged out.
     "apply-age-rules": {"task": "screening.tasks.apply_age_rules", "schedule": crontab(hour=0, minute=20)},
     # Reports not triaged by their deadline (issue 5 §6): alert the town office and leader, once each.
-    "escalate-untriaged-reports": {"task": "referrals.intake_tasks.escalate_untriaged_reports", "schedule": 900.0},
+    "escalate-untriaged-reports": {"task": "referrals.intake.tasks.escalate_untriaged_reports", "schedule": 900.0},
     # Referrals not accepted or without feedback in time (issue 5 §3).
-    "escalate-referrals": {"task": "referrals.tasks.escalate_referrals", "schedule": crontab(minute=15)},
+    "escalate-referrals": {"task": "referrals.referrals.tasks.escalate_referrals", "schedule": crontab(minute=15)},
     # Grants on closed referrals withdrawn a set time after closing (issue 5 §4).
-    "expire-referral-grants": {"task": "referrals.tasks.expire_referral_grants", "schedule": crontab(hour=2, minute=0)},
+    "expire-referral-grants": {
+        "task": "referrals.referrals.tasks.expire_referral_grants",
+        "schedule": crontab(hour=2, minute=0),
+    },
     # A department's staff who join after a referral was sent get its view; those who leave lose it.
-    "sync-referral-grants": {"task": "referrals.tasks.sync_referral_grants", "schedule": 600.0},
+    "sync-referral-grants": {"task": "referrals.referrals.tasks.sync_referral_grants", "schedule": 600.0},
     # The webhook outbox: deliveries due (new, or waiting for a retry) are sent, also after a broker outage.
-    "dispatch-webhooks": {"task": "referrals.tasks.dispatch_webhooks", "schedule": 60.0},
+    "dispatch-webhooks": {"task": "referrals.webhooks.tasks.dispatch_webhooks", "schedule": 60.0},
     # Freezes the quarter that ended last for every region; daily, so a missed quarter end is caught up.
     "freeze-ended-quarter": {"task": "reporting.tasks.freeze_ended_quarter", "schedule": crontab(hour=0, minute=40)},
     # Follow-up items decided at governance meetings and still open after their deadline (督办).
@@ -303,13 +306,15 @@ MINORPROT_EXPORT_SYNC_ROWS = env_int("MINORPROT_EXPORT_SYNC_ROWS", 3000)
 MINORPROT_EXPORT_KEEP_DAYS = env_int("MINORPROT_EXPORT_KEEP_DAYS", 7)
 MINORPROT_RED_PLAN_HOURS = env_int("MINORPROT_RED_PLAN_HOURS", 24)
 # Report intake (domain.md §7, issue 5 §6): hours to triage a report, shorter when violence is alleged
-# ([PROPOSAL] defaults), and the hotline numbers a HOTLINE report may come from (§7.3).
+# ([PROPOSAL] defaults), and the hotline numbers a HOTLINE report may come from (§7.3); read only by
+# referrals/intake/rules.py.
 MINORPROT_TRIAGE_HOURS = env_int("MINORPROT_TRIAGE_HOURS", 24)
 MINORPROT_TRIAGE_HOURS_VIOLENCE = env_int("MINORPROT_TRIAGE_HOURS_VIOLENCE", 2)
 MINORPROT_HOTLINES = env_list("MINORPROT_HOTLINES", ["12345", "12355", "12349"])
 # Task modules outside an app's tasks.py (autodiscovery finds only tasks.py).
-CELERY_IMPORTS = ["referrals.intake_tasks"]
-# Referrals (issue 5 §3, §4): hours to accept by priority, days to feedback, days a closed referral stays visible.
+CELERY_IMPORTS = ["referrals.referrals.tasks", "referrals.intake.tasks", "referrals.webhooks.tasks"]
+# Referrals (issue 5 §3, §4): hours to accept by priority, days to feedback, days a closed referral stays visible
+# ([PROPOSAL] defaults); read only by referrals/referrals/rules.py.
 MINORPROT_REFERRAL_ACCEPT_HOURS = {
     "URGENT": env_int("MINORPROT_REFERRAL_ACCEPT_HOURS_URGENT", 2),
     "HIGH": env_int("MINORPROT_REFERRAL_ACCEPT_HOURS_HIGH", 24),

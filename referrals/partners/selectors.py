@@ -1,5 +1,5 @@
 """What waits for a partner department's staff member (issue 10 §8): referrals to accept, feedback due,
-and the open measures of their working groups. Only what referrals.selectors.partner_referrals and
+and the open measures of their working groups. Only what referrals.referrals.selectors.partner_referrals and
 cases' measure_list already let them see; the home page shows references and deadlines, not children's
 names (the referral and group pages do, and are logged)."""
 
@@ -11,8 +11,8 @@ from django.db.models import F, Q
 
 from cases.casework.selectors import measure_list
 from cases.models import OPEN_MEASURE_STATUSES, CaseStage, Measure
-from referrals.models import Referral, ReferralStatus
-from referrals.selectors import partner_referrals
+from referrals.referrals.models import Referral, ReferralStatus
+from referrals.referrals.selectors import partner_referrals
 
 WAITING_LIMIT = 50
 

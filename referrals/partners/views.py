@@ -1,7 +1,8 @@
 """The town office's pages for its departments' staff (issue 10 §8): list the town's departments, attach
 an existing user or create an account for a department's staff member, detach them. Another town's
 department, or the county's, answers 404. After each change the referral grant sync runs at once (on
-commit), so a newcomer sees the department's live referrals and a leaver stops seeing them."""
+commit), so a newcomer sees the department's live referrals and a leaver stops seeing them. The town
+office also issues and revokes its partners' API tokens here (issue 5 §1; URLs under /reports/partner-tokens/)."""
 
 from __future__ import annotations
 
@@ -19,14 +20,21 @@ from django.views.decorators.http import require_GET, require_POST
 
 from referrals.partners.forms import PartnerStaffAttachForm, PartnerStaffCreateForm
 from tiers.forms import add_service_errors
-from tiers.models import StaffPost
+from tiers.models import ApiToken, StaffPost
 from tiers.selectors import (
     manages_partner_departments,
     partner_department_get,
     partner_department_staff,
     partner_departments_managed,
 )
-from tiers.services import partner_staff_attach, partner_staff_create, partner_staff_detach
+from tiers.services import (
+    partner_staff_attach,
+    partner_staff_create,
+    partner_staff_detach,
+    partner_tokens_manageable,
+    token_issue,
+    token_revoke,
+)
 
 
 def _office_required(view):
@@ -41,7 +49,7 @@ def _office_required(view):
 
 
 def _sync_grants_on_commit() -> None:
-    from referrals.tasks import sync_referral_grants
+    from referrals.referrals.tasks import sync_referral_grants
 
     transaction.on_commit(lambda: sync_referral_grants.delay())
 
@@ -153,3 +161,54 @@ def staff_detach(request, pk: int, post_pk: int):
             % {"user": post.user.get_full_name() or post.user.username, "org": organisation.name},
         )
     return redirect("partner_department_detail", pk=organisation.pk)
+
+
+# --- partners' API tokens (issue 5 §1): the town office issues and revokes them ---------------------
+
+
+def _tokens_page(request, users, new_key: str | None = None):
+    tokens = (
+        ApiToken.objects.filter(user__in=users)
+        .select_related("user", "created_by")
+        .prefetch_related("user__posts__organisation")
+        .order_by("-created_at")
+    )
+    return render(
+        request,
+        "referrals/partners/partner_tokens.html",
+        {"tokens": tokens, "users": users.order_by("username"), "new_key": new_key},
+    )
+
+
+@login_required
+def partner_tokens(request):
+    users = partner_tokens_manageable(actor=request.user)
+    if users is None:
+        raise Http404
+    return _tokens_page(request, users)
+
+
+@login_required
+@require_POST
+def partner_token_issue(request):
+    users = partner_tokens_manageable(actor=request.user)
+    if users is None:
+        raise Http404
+    user = get_object_or_404(users, pk=request.POST.get("user") or 0)
+    name = request.POST.get("name", "").strip() or _("协作单位接口")
+    _token, key = token_issue(user=user, name=name, actor=request.user)
+    # The key is shown once, in this response, and never stored.
+    messages.success(request, _("令牌已签发，请立即复制，离开页面后无法再次查看。"))
+    return _tokens_page(request, users, new_key=key)
+
+
+@login_required
+@require_POST
+def partner_token_revoke(request, pk: int):
+    users = partner_tokens_manageable(actor=request.user)
+    if users is None:
+        raise Http404
+    token = get_object_or_404(ApiToken.objects.filter(user__in=users), pk=pk)
+    token_revoke(token=token)
+    messages.success(request, _("令牌已吊销。"))
+    return redirect("partner_tokens")

@@ -12,10 +12,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
-from cases.casework import services as cw
 from cases.models import Case, Measure, Minor, MinorEvent, WorkingGroup
+from cases.casework import services as cw
 from referrals.models import Referral
-from referrals.services import lifecycle as rl
+from referrals.referrals.services import lifecycle as rl
 from reporting.quarters import Quarter
 from tests.factories import make_user, register_minor
 from tiers.models import Organisation, OrganisationKind, Region

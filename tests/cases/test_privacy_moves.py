@@ -22,7 +22,7 @@ from cases.models.privacy import MoveRequest, MoveRequestStatus
 from cases.privacy.moves import services as moves
 from cases.registry.services import minor_move
 from referrals.models import ReferralStatus
-from referrals.services import lifecycle as rl
+from referrals.referrals.services import lifecycle as rl
 from screening.models import VisitPlan
 from screening.visits.services.plan import visit_plan_refresh
 from tests.factories import make_user

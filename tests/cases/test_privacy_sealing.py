@@ -21,7 +21,7 @@ from cases.casework.services.alerts import casework_escalate
 from cases.models import MinorEvent, Notification
 from cases.privacy.sealing.services import minor_seal, minor_unseal
 from cases.registry.selectors import minor_list
-from referrals.services import lifecycle as rl
+from referrals.referrals.services import lifecycle as rl
 from tests.factories import make_user, register_minor
 from tiers.errors import ActionNotAllowed
 from tiers.models import OrganisationKind

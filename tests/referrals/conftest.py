@@ -8,7 +8,7 @@ import pytest
 
 from cases.casework import services as cw
 from cases.privacy.sealing.services import minor_seal
-from referrals.services import lifecycle as rl
+from referrals.referrals.services import lifecycle as rl
 from tests.factories import make_user, register_minor
 from tiers.models import OrganisationKind, StaffPost
 from tiers.roles import Role

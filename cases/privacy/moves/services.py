@@ -18,7 +18,7 @@ ledger "level by level", so the record belongs to the place the child lives in, 
   did them (history), and are no longer shown to its members (cases.casework.selectors);
 - registered move handlers run in the same transaction (cases.hooks.on_minor_moved): the visit plan is
   rebuilt for the new place (screening), referrals to departments of the old area are revoked with the
-  reason "儿童迁出" or, if already answered, un-shared (referrals.services.moves);
+  reason "儿童迁出" or, if already answered, un-shared (referrals.referrals.services.moves);
 - after commit the referral rules are re-evaluated for the new county (cases.hooks.minor_changed).
 
 A move to a village of another county is a request (MoveRequest) the receiving county's civil-affairs

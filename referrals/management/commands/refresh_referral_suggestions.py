@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from cases.models import Minor, MinorStatus
-from referrals.services.rules import suggestions_refresh
+from referrals.referrals.services.routing import suggestions_refresh
 
 
 class Command(BaseCommand):
