@@ -164,7 +164,8 @@ def referral_create(
 
 @transaction.atomic
 def referral_send(*, actor, referral: Referral) -> Referral:
-    """Send a draft: the accept deadline follows the priority (referrals.referrals.rules; issue 5 §3), and the destination's staff are granted a view of this referral (domain.md §13)."""
+    """Send a draft: the accept deadline follows the priority (referrals.referrals.rules; issue 5 §3), and
+    the destination's staff are granted a view of this referral (domain.md §13)."""
     referral = _lock(referral)
     if not referral_may_manage(user=actor, referral=referral):
         raise ActionNotAllowed(DENIED)

@@ -1,11 +1,12 @@
 """The referral routing table (domain.md §6.1, RF-1 … RF-17) applied to a child's record.
 
 A rule matches on evidence — any of its categories, indicators of the latest risk-level assessment,
-or guardians' situation flags — within its restrictions (categories required together, age). Matching rules become suggestions on the child's record
-for staff to confirm or dismiss; rules marked `urgent_draft` (violence, trafficking, serious injury,
-no caregiver) also create an urgent draft referral on the child's open case at once. Suggestions are
-re-evaluated whenever an assessment, a category or a guardian changes (cases.hooks); after a rule is
-edited, `manage.py refresh_referral_suggestions` re-evaluates every child.
+or guardians' situation flags — within its restrictions (categories required together, age). Matching
+rules become suggestions on the child's record for staff to confirm or dismiss; rules marked
+`urgent_draft` (violence, trafficking, serious injury, no caregiver) also create an urgent draft referral
+on the child's open case at once. Suggestions are re-evaluated whenever an assessment, a category or a
+guardian changes (cases.hooks); after a rule is edited, `manage.py refresh_referral_suggestions`
+re-evaluates every child.
 """
 
 from __future__ import annotations
