@@ -456,6 +456,12 @@ class Command(BaseCommand):
             later.append(f"个案管理 (casework): {seed_casework()}")
             # Referrals and reports need the open cases and partner departments the casework demo makes.
             later += self._seed_other_apps(after_casework=True)
+            # Last: the privacy demo seals a child and records correction requests over the finished records.
+            from cases.privacy.demo import seed_privacy_demo
+
+            privacy = seed_privacy_demo()
+            if privacy:
+                later.append(f"隐私保护 (privacy): {privacy}")
         if tally.created_anything():
             self.stdout.write(
                 self.style.SUCCESS(
