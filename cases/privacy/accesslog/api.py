@@ -22,8 +22,8 @@ from rest_framework.response import Response
 
 from cases.accesslog.recorder import access_suspended
 from cases.models import AccessLog, EmergencyAccess
-from tiers.errors import ActionNotAllowed
 from minorprot.api import StandardPagination
+from tiers.errors import ActionNotAllowed
 from tiers.roles import Capability
 from tiers.selectors import user_can
 
