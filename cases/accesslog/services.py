@@ -92,7 +92,7 @@ def access_log_record(
 
 def _emergency_kind(user, minor_id: int, action: str, detail: dict[str, Any] | None) -> tuple[str, dict | None]:
     """A read under a break-the-glass grant is logged EMERGENCY whoever writes the row (the kind kept)."""
-    from cases.selectors.emergency import emergency_minor_ids
+    from cases.privacy.accesslog.emergency import emergency_minor_ids
 
     if minor_id in emergency_minor_ids(user):
         return AccessLog.Action.EMERGENCY, {**(detail or {}), "kind": action}
@@ -207,7 +207,7 @@ class AccessLogMiddleware:
         user = getattr(request, "user", None)
         if not (ids or searched) or user is None or not user.is_authenticated:
             return
-        from cases.selectors.emergency import emergency_minor_ids
+        from cases.privacy.accesslog.emergency import emergency_minor_ids
 
         kind = _kind_of(request, recorder)
         kinds = {pk: AccessLog.Action.SEARCH for pk in searched} | dict.fromkeys(ids, kind)

@@ -70,7 +70,7 @@ def minor_scope_q(user, capability: str = Capability.VIEW_RECORDS, prefix: str =
     sealed_reach = user_reach(user, Capability.VIEW_SEALED)
     condition &= Q(**{f"{prefix}is_sealed": False}) | sealed_reach.q(path)
     if capability == Capability.VIEW_RECORDS:
-        from cases.selectors.emergency import emergency_minor_ids
+        from cases.privacy.accesslog.emergency import emergency_minor_ids
 
         emergency = emergency_minor_ids(user)
         if emergency:
@@ -85,7 +85,7 @@ def minor_visible(*, user, minor: Minor, capability: str = Capability.VIEW_RECOR
     if user_reach(user, capability).covers(minor.region.path):
         return True
     if capability == Capability.VIEW_RECORDS:
-        from cases.selectors.emergency import emergency_minor_ids
+        from cases.privacy.accesslog.emergency import emergency_minor_ids
 
         return minor.pk in emergency_minor_ids(user)
     return False

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from cases.accesslog.services import access_log_record_many
 from cases.models import AccessLog, EmergencyAccess, Minor, MinorEvent
+from cases.privacy.accesslog.emergency import emergency_minor_ids, forget_emergency
 from cases.privacy.accesslog.rules import EMERGENCY_REASON_MIN_LENGTH, emergency_access_hours
 from cases.registry.selectors import minor_visible
-from cases.selectors.emergency import emergency_minor_ids, forget_emergency
 from tiers.errors import ActionNotAllowed
 from tiers.roles import Capability, Role
 from tiers.selectors import user_can
