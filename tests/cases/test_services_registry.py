@@ -37,9 +37,7 @@ def _field_codes(exc: ValidationError, field: str) -> list[str]:
 
 
 def test_registering_saves_minor_guardians_categories_and_history(town_officer, tree):
-    minor = _register(
-        town_officer, tree.village_a1, data=minor_payload(name="张三"), categories=("LEFT_BEHIND", "POVERTY")
-    )
+    minor = _register(town_officer, tree.village_a1, data=minor_payload(name="张三"), categories=("LEFT_BEHIND", "POVERTY"))
     assert minor.name_initials == "zs"
     assert minor.name_pinyin == "zhangsan"
     assert minor.guardians.count() == 1
@@ -55,16 +53,8 @@ def test_registering_saves_minor_guardians_categories_and_history(town_officer, 
     [
         ({"id_number": "330521201501010000"}, "id_number", "checksum"),
         ({"id_number": "330521201502300015"}, "id_number", "birth_date"),
-        (
-            {"birth_date": date(2015, 1, 2), "id_number": valid_id_number(birth=date(2015, 1, 1))},
-            "id_number",
-            "birth_date_mismatch",
-        ),
-        (
-            {"gender": "M", "id_number": valid_id_number(birth=years_ago(10, days=40), gender="F")},
-            "id_number",
-            "gender_mismatch",
-        ),
+        ({"birth_date": date(2015, 1, 2), "id_number": valid_id_number(birth=date(2015, 1, 1))}, "id_number", "birth_date_mismatch"),
+        ({"gender": "M", "id_number": valid_id_number(birth=years_ago(10, days=40), gender="F")}, "id_number", "gender_mismatch"),
         ({"birth_date": years_ago(-1), "id_number": None, "no_id_reason": "UNREGISTERED"}, "birth_date", "future"),
         ({"birth_date": years_ago(18), "id_number": None, "no_id_reason": "UNREGISTERED"}, "birth_date", "not_a_minor"),
         ({"id_number": None}, "no_id_reason", "required"),
@@ -87,9 +77,7 @@ def test_a_minor_without_id_number_needs_a_reason_and_is_accepted_with_one(town_
 
 def test_the_day_before_the_eighteenth_birthday_is_still_a_minor(town_officer, tree):
     birth = years_ago(18, days=-1)
-    minor = _register(
-        town_officer, tree.village_a1, data=minor_payload(birth_date=birth, id_number=valid_id_number(birth=birth))
-    )
+    minor = _register(town_officer, tree.village_a1, data=minor_payload(birth_date=birth, id_number=valid_id_number(birth=birth)))
     assert minor.pk
 
 
@@ -142,20 +130,14 @@ def test_a_town_is_not_a_place_of_residence(town_officer, tree):
 
 def test_duplicate_id_number_names_the_existing_record_to_someone_who_may_see_it(town_officer, minor_a1, tree):
     with pytest.raises(DuplicateIdNumber) as excinfo:
-        _register(
-            town_officer,
-            tree.village_a2,
-            data=minor_payload(id_number=minor_a1.id_number, birth_date=minor_a1.birth_date),
-        )
+        _register(town_officer, tree.village_a2, data=minor_payload(id_number=minor_a1.id_number, birth_date=minor_a1.birth_date))
     assert excinfo.value.existing == minor_a1
     assert minor_a1.name in excinfo.value.messages[0]
 
 
 def test_duplicate_id_number_reveals_nothing_to_someone_from_another_area(outsider, minor_a1, tree):
     with pytest.raises(DuplicateIdNumber) as excinfo:
-        _register(
-            outsider, tree.village_b1, data=minor_payload(id_number=minor_a1.id_number, birth_date=minor_a1.birth_date)
-        )
+        _register(outsider, tree.village_b1, data=minor_payload(id_number=minor_a1.id_number, birth_date=minor_a1.birth_date))
     assert excinfo.value.existing is None
     message = excinfo.value.messages[0]
     assert minor_a1.name not in message and tree.village_a1.name not in message
@@ -163,9 +145,7 @@ def test_duplicate_id_number_reveals_nothing_to_someone_from_another_area(outsid
 
 
 def test_same_name_and_birth_date_must_be_confirmed(town_officer, minor_a1, tree):
-    data = minor_payload(
-        name=minor_a1.name, birth_date=minor_a1.birth_date, id_number=None, no_id_reason="UNREGISTERED"
-    )
+    data = minor_payload(name=minor_a1.name, birth_date=minor_a1.birth_date, id_number=None, no_id_reason="UNREGISTERED")
     with pytest.raises(PossibleDuplicate) as excinfo:
         _register(town_officer, tree.village_a2, data=dict(data))
     assert excinfo.value.visible_matches == [minor_a1]
@@ -174,9 +154,7 @@ def test_same_name_and_birth_date_must_be_confirmed(town_officer, minor_a1, tree
 
 
 def test_possible_duplicate_in_another_area_does_not_name_it(outsider, minor_a1, tree):
-    data = minor_payload(
-        name=minor_a1.name, birth_date=minor_a1.birth_date, id_number=None, no_id_reason="UNREGISTERED"
-    )
+    data = minor_payload(name=minor_a1.name, birth_date=minor_a1.birth_date, id_number=None, no_id_reason="UNREGISTERED")
     with pytest.raises(PossibleDuplicate) as excinfo:
         _register(outsider, tree.village_b1, data=data)
     assert excinfo.value.visible_matches == []
@@ -188,11 +166,7 @@ def test_update_records_each_change_from_and_to(town_officer, minor_a1):
     minor_update(
         actor=town_officer,
         minor=minor_a1,
-        data={
-            **{f: getattr(minor_a1, f) for f in ("name", "gender", "birth_date", "id_number")},
-            "address": "新地址8号",
-            "education_status": "DROPOUT",
-        },
+        data={**{f: getattr(minor_a1, f) for f in ("name", "gender", "birth_date", "id_number")}, "address": "新地址8号", "education_status": "DROPOUT"},
         guardians=[{"id": guardian.pk, **guardian_payload(phone="13900139000", works_away=True)}],
         categories=[CategoryChoice("LEFT_BEHIND"), CategoryChoice("DROPOUT")],
     )
@@ -202,9 +176,7 @@ def test_update_records_each_change_from_and_to(town_officer, minor_a1):
     assert changed["education_status"] == ("PRIMARY", "DROPOUT")
     guardian_event = MinorEvent.objects.get(minor=minor_a1, kind=MinorEvent.Kind.GUARDIAN_CHANGED)
     assert {c["field"] for c in guardian_event.changes} == {"phone", "works_away"}
-    assert MinorEvent.objects.filter(
-        minor=minor_a1, kind=MinorEvent.Kind.CATEGORY_ADDED, changes__0__to="DROPOUT"
-    ).exists()
+    assert MinorEvent.objects.filter(minor=minor_a1, kind=MinorEvent.Kind.CATEGORY_ADDED, changes__0__to="DROPOUT").exists()
 
 
 def test_guardians_left_out_of_an_update_are_removed_with_an_event(town_officer, minor_a1):
@@ -266,14 +238,7 @@ def test_register_minor_factory_goes_through_the_service(town_officer, tree):
 
 @pytest.mark.parametrize(
     ("name", "query"),
-    [
-        ("张三", "zs"),
-        ("张三", "zhangsan"),
-        ("曾小明", "zxm"),
-        ("曾小明", "cxm"),
-        ("单田芳", "shantianfang"),
-        ("覃丽", "ql"),
-    ],
+    [("张三", "zs"), ("张三", "zhangsan"), ("曾小明", "zxm"), ("曾小明", "cxm"), ("单田芳", "shantianfang"), ("覃丽", "ql")],
 )
 def test_names_are_found_by_pinyin_including_surname_readings(town_officer, tree, name, query):
     from cases.registry.selectors import MinorFilters, minor_list

@@ -163,7 +163,7 @@ def test_a_quarter_that_has_not_ended_cannot_be_rebuilt(clock, tree):
 
 
 def test_a_past_quarter_counts_each_childs_grade_as_it_was_at_the_quarters_end(clock, tree, town_officer):
-    from screening.services.grading import grade_set
+    from screening.grading.services import grade_set
 
     clock("2026-07-10")
     regraded = register_minor(actor=town_officer, region=tree.village_a1, name="王五")

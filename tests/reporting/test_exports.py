@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from cases.models import AccessLog, Gender
 from reporting.exports.xlsx import tables_workbook, xlsx_response
-from screening.services.grading import grade_set, helper_assign
-from screening.services.plan import visit_plan_refresh
-from screening.services.visits import visit_log
+from screening.grading.services import grade_set, helper_assign
+from screening.visits.services.plan import visit_plan_refresh
+from screening.visits.services.visits import visit_log
 from tests.factories import guardian_payload, make_user, register_minor, years_ago
 from tiers.roles import Role
 from tiers.services import post_assign

@@ -14,11 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.alerts.rules import AlertRule, rule_roles, rule_severity
 from cases.alerts.services import AlertCandidate, notify, recipients_for
 from cases.models import Minor, MinorStatus
 from screening.models import PairedHelper, Visit, VisitKind, VisitPhoto, VisitPlan
 from tiers.errors import ActionNotAllowed
-from tiers.roles import Capability, Role
+from tiers.roles import Capability
 from tiers.selectors import user_reach
 
 VISIT_TEXT_FIELDS = (
@@ -102,8 +103,7 @@ def visit_log(
     return visit
 
 
-NEW_RISK_RULE = "NEW_RISK_FOUND"
-NEW_RISK_ROLES = [Role.TOWN_OFFICE, Role.CHILD_SUPERVISOR]
+NEW_RISK_RULE = AlertRule.NEW_RISK_FOUND
 
 
 def _raise_new_risk(*, visit: Visit, minor: Minor) -> None:
@@ -118,14 +118,14 @@ def _raise_new_risk(*, visit: Visit, minor: Minor) -> None:
         defaults={
             "minor": minor,
             "region": minor.region,
-            "severity": Alert.Severity.WARNING,
+            "severity": rule_severity(NEW_RISK_RULE),
             "message": _("%(name)s（%(place)s）走访发现新的风险，请重新评估。")
             % {"name": minor.name, "place": minor.region.name},
-            "recipient_roles": NEW_RISK_ROLES,
+            "recipient_roles": rule_roles(NEW_RISK_RULE),
         },
     )
     if created:
-        users = recipients_for(region_paths=[minor.region.path], roles=NEW_RISK_ROLES)[minor.region.path]
+        users = recipients_for(region_paths=[minor.region.path], roles=rule_roles(NEW_RISK_RULE))[minor.region.path]
         notify(user_ids=users, title=alert.message, body=visit.concerns, url=f"/minors/{minor.pk}/", alert=alert)
 
 
