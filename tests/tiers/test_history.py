@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from cases.casework.services import working_groups_ensure
 from screening.grading.services import assessment_record
 from screening.models import GradePolicy, IndicatorOverride
-from screening.services.policy import grade_policy_set, indicator_set
+from screening.policy.services import grade_policy_set, indicator_set
 from tests.factories import make_user
 from tiers.audit import HistoryMiddleware, history_rows
 from tiers.models import StaffPost
