@@ -83,6 +83,13 @@ class Notification(models.Model):
     alert = models.ForeignKey(
         Alert, verbose_name=_("预警"), null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
+    # The child the notice is about (an alert's child, a closed record, a move, a referral, an emergency
+    # read), so that who may still read it is one SQL condition (cases.alerts.selectors.notification_list).
+    # PROTECT, like Alert.minor: a record is never deleted (a deletion request anonymises it and the row
+    # stays); losing the link would show a notice that may name the child to everyone holding it.
+    minor = models.ForeignKey(
+        Minor, verbose_name=_("未成年人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)

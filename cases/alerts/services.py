@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from cases.alerts.models import Alert, Notification
 from cases.alerts.rules import rule_roles, rule_severity
+from cases.registry.models import Minor
 from tiers.errors import ActionNotAllowed
 from tiers.models import Region, StaffPost
 
@@ -57,12 +58,23 @@ def recipients_for(*, region_paths: Iterable[str], roles: Iterable[str]) -> dict
     return result
 
 
-def notify(*, user_ids: Iterable[int], title: str, body: str = "", url: str = "", alert: Alert | None = None) -> None:
+def notify(
+    *,
+    user_ids: Iterable[int],
+    title: str,
+    body: str = "",
+    url: str = "",
+    alert: Alert | None = None,
+    minor: Minor | None = None,
+) -> None:
     """Send an in-app notification (and an e-mail after commit) to each user, at most once per alert.
     The title and body stay in the system; the e-mail says only that something waits, with a link
-    (notification_email)."""
+    (notification_email). `minor` is the child the notice is about (an alert's notice takes the alert's
+    child): a notice about a child leaves the list of whoever may no longer see it (notification_list)."""
+    minor_id = minor.pk if minor is not None else getattr(alert, "minor_id", None)
     rows = [
-        Notification(user_id=uid, alert=alert, title=title[:200], body=body, url=url[:300]) for uid in set(user_ids)
+        Notification(user_id=uid, alert=alert, minor_id=minor_id, title=title[:200], body=body, url=url[:300])
+        for uid in set(user_ids)
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=alert is not None)
     _email_after_commit(user_ids=set(user_ids), url=url)

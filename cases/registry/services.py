@@ -622,6 +622,7 @@ def _tell_open_case(minor: Minor) -> None:
         title=_("%(name)s的档案已销档（%(reason)s），其个案仍在办理，请评估后申请结案")
         % {"name": minor.name, "reason": minor.get_closed_reason_display()},
         url=reverse("case_detail", args=[case.pk]),
+        minor=minor,
     )
 
 
