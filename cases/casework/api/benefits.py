@@ -18,7 +18,7 @@ from cases.casework.selectors import (
     benefit_programme_list,
     case_get,
 )
-from cases.casework.serializers import (
+from cases.casework.serializers.benefits import (
     BenefitDecisionSerializer,
     BenefitEligibilityQuerySerializer,
     BenefitEligibilitySerializer,

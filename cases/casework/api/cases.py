@@ -23,9 +23,8 @@ from cases.casework.selectors import (
     case_pending_closure,
     case_placements,
 )
-from cases.casework.serializers import (
+from cases.casework.serializers.cases import (
     CaseClosureRequestSerializer,
-    CaseClosureSerializer,
     CaseDetailSerializer,
     CaseEventSerializer,
     CaseOpenSerializer,
@@ -35,6 +34,7 @@ from cases.casework.serializers import (
     CaseStageSerializer,
     PlacementRouteSerializer,
 )
+from cases.casework.serializers.closures import CaseClosureSerializer
 from cases.models import (
     OPEN_MEASURE_STATUSES,
     Case,

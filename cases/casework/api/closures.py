@@ -14,10 +14,8 @@ from cases.casework.api.base import ScopedObjectMixin
 from cases.casework.selectors import (
     closure_list,
 )
-from cases.casework.serializers import (
-    CaseClosureSerializer,
-    DecisionSerializer,
-)
+from cases.casework.serializers.base import DecisionSerializer
+from cases.casework.serializers.closures import CaseClosureSerializer
 from cases.models import (
     CaseClosure,
 )

@@ -16,8 +16,8 @@ from cases.casework.selectors import (
     case_get,
     intervention_list,
 )
-from cases.casework.serializers import (
-    DecisionSerializer,
+from cases.casework.serializers.base import DecisionSerializer
+from cases.casework.serializers.interventions import (
     InterventionOutcomeResultSerializer,
     InterventionOutcomeSerializer,
     InterventionSerializer,

@@ -22,7 +22,7 @@ from cases.casework.selectors import (
     measure_get_listed,
     measure_list,
 )
-from cases.casework.serializers import (
+from cases.casework.serializers.measures import (
     MeasureProgressSerializer,
     MeasureSerializer,
     OrganisationSerializer,

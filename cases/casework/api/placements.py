@@ -16,10 +16,7 @@ from cases.casework.selectors import (
     case_get,
     placement_list,
 )
-from cases.casework.serializers import (
-    PlacementEndSerializer,
-    PlacementSerializer,
-)
+from cases.casework.serializers.placements import PlacementEndSerializer, PlacementSerializer
 from cases.models import (
     Placement,
 )
