@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from cases.models import RiskGrade
+from cases.registry.rules import minor_age_limit
 from screening.models import GradePolicy
 from tiers.models import Region
 
@@ -100,10 +101,11 @@ VISIT_OVERDUE_2X_INTERVALS = 2
 EMPLOYMENT_SUPPORT_AGE = 16
 
 
-# At the age limit (18; a minor is under 18) the record is closed as aged out and leaves the visit plan. The
-# registry refuses to register or restore anyone of that age; the setting MINOR_AGE_LIMIT sets both.
+# At the age limit (a minor is under it) the record is closed as aged out and leaves the visit plan. The
+# registry refuses to register or restore anyone of that age; the limit is the registry's rule
+# (cases.registry.rules.minor_age_limit).
 def aged_out_age() -> int:
-    return settings.MINOR_AGE_LIMIT
+    return minor_age_limit()
 
 
 def born_on_or_before_for_age(today: date, years: int) -> date:
