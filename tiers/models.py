@@ -73,6 +73,11 @@ class Region(models.Model):
         return f"{codes[0]}/{codes[1]}/" if len(codes) >= 2 else None
 
     @staticmethod
+    def path_child(parent_path: str, code: str) -> str:
+        """The path of the unit `code` under the unit at `parent_path` ("" for a county): "500199/" + "500199101"."""
+        return f"{parent_path}{code}/"
+
+    @staticmethod
     def subtree_q(path: str, field: str = "region__path") -> Q:
         """Rows whose `field` (a path) lies in the subtree at `path`."""
         return Q(**{f"{field}__startswith": path})

@@ -69,8 +69,10 @@ def region_create(*, code: str, name: str, level: str, parent: Region | None = N
     division_code_check(code=code, level=level, parent=parent)
     if Region.objects.filter(code=code).exists():
         raise ValidationError({"code": _("该区划代码已存在。")})
-    path = f"{parent.path if parent else ''}{code}/"
-    return Region.objects.create(code=code, name=name, level=level, parent=parent, path=path, depth=path.count("/"))
+    path = Region.path_child(parent.path if parent else "", code)
+    return Region.objects.create(
+        code=code, name=name, level=level, parent=parent, path=path, depth=len(Region.path_codes(path))
+    )
 
 
 def region_get_or_create(*, code: str, name: str, level: str, parent: Region | None = None) -> Region:

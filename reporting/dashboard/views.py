@@ -29,6 +29,7 @@ from reporting.dashboard.selectors import (
 from reporting.dashboard.tables import figure_charts, figure_tables, table_for_display, trend_table
 from reporting.quarters import Quarter
 from reporting.small_cells import small_cells_suppressed
+from tiers.models import Region
 from tiers.roles import Capability
 from tiers.selectors import user_reach
 
@@ -69,7 +70,10 @@ def dashboard(request, pk: int):
     tables["trend"] = table_for_display(trend_table(trend))
     reach = user_reach(request.user, Capability.VIEW_AGGREGATES)
     children = [
-        {**child, "link": child["level"] in DASHBOARD_LEVELS and reach.covers(f"{region.path}{child['code']}/")}
+        {
+            **child,
+            "link": child["level"] in DASHBOARD_LEVELS and reach.covers(Region.path_child(region.path, child["code"])),
+        }
         for child in figures["children"]
     ]
     return render(
