@@ -94,7 +94,8 @@ class InterventionViewSet(
     @extend_schema(request=DecisionSerializer, responses={200: InterventionSerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
-        """The town leader approves a level-3 or level-4 intervention, or refuses it with a reason."""
+        """The town leader approves an intervention waiting for approval (from cases.casework.rules.APPROVAL_LEVEL
+        up), or refuses it with a reason."""
         intervention = self.get_object()
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -89,7 +89,7 @@ def intervention_record(
 def intervention_decide(
     *, actor, intervention: GuardianshipIntervention, approve: bool, note: str = ""
 ) -> GuardianshipIntervention:
-    """The town leader approves or refuses a level-3 or level-4 intervention."""
+    """The town leader approves or refuses an intervention at rules.APPROVAL_LEVEL or above."""
     intervention = (
         GuardianshipIntervention.objects.select_for_update()
         .select_related("case__minor__region")
