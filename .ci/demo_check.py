@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from cases.demo import DEMO_PASSWORD
+from demo.district import DEMO_PASSWORD
 
 BASE = sys.argv[1].rstrip("/")
 if not BASE.startswith("http://"):

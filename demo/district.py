@@ -1,5 +1,5 @@
 """The demo district used by `manage.py seed_demo`, and its logins (the README lists the same ones;
-tests/cases/test_seed_demo.py checks that they agree).
+tests/demo/test_seed_demo.py checks that they agree).
 
 Everything here is invented. The county code 500199 is a district code that the national division
 code list (GB/T 2260) does not assign, so the generated identity numbers cannot be anyone's; names of
@@ -127,7 +127,7 @@ def _logins() -> tuple[DemoLogin, ...]:
     logins += [
         DemoLogin("baishu_grid1", Role.GRID_HEAD, "500199101201-01", "柏树村第一网格网格长"),
         DemoLogin("partner_police", Role.PARTNER_STAFF, "500199101000", "青溪派出所（协作部门）"),
-        # Partner staff of issue 5 (referrals and reports); referrals/demo.py gives each post its organisation.
+        # Partner staff of issue 5 (referrals and reports); demo/referrals.py gives each post its organisation.
         DemoLogin("partner_education", Role.PARTNER_STAFF, "500199101000", "青溪教育管理中心（协作部门）", "冉秋雪"),
         DemoLogin("partner_school", Role.PARTNER_STAFF, "500199101000", "青溪中心小学（协作部门）", "牟晓燕"),
         DemoLogin("partner_health", Role.PARTNER_STAFF, "500199101000", "青溪卫生院（协作部门）", "谭建波"),

@@ -6,8 +6,9 @@ meeting leaves follow-up items: one done, one still open (青溪镇's is due two
 the meeting, so it shows as overdue).
 
 Dates lie between 1 January and today, so the services' "not in the future" rule holds on any day.
-Idempotent: a unit that already has a meeting is skipped. The lead calls seed_governance_demo() from
-reporting/demo.py.
+Idempotent: a demo unit that already has a meeting is skipped. seed_demo runs this builder after the quarters
+are frozen (demo/reporting.py); the follow-up items' escalation job runs at once when meetings were recorded,
+so the overdue item is on the alert list without waiting for 07:30.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from cases import demo
+from demo import district as demo
 from governance.models import ActionItem, Meeting, MeetingKind
-from governance.services import action_item_update, meeting_record
+from governance.services import action_item_update, meeting_items_escalate, meeting_record
 from reporting.quarters import Quarter
 from tiers.models import Region
 
@@ -103,4 +104,6 @@ def seed_governance_demo() -> str:
                 action_items=[],
             )
             recorded += 1
+    if recorded:
+        meeting_items_escalate()
     return f"{recorded} governance meetings recorded, {skipped} units already had meetings"

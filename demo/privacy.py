@@ -5,8 +5,8 @@ the town office attaches, detaches and re-attaches a department's clerk, so /aud
 
 Idempotent like the other builders: each step looks for what it made (the sealing event, the requests'
 reason, the clerk's login) and is skipped when found; a step whose people or children are missing (a
-partial demo) is skipped too. Log in as qingxi_head to see the sealed record, the access log, the
-requests and the grants history."""
+partial demo) is skipped too, and only the demo's own children (demo_minors()) are chosen. seed_demo runs it
+last. Log in as qingxi_head to see the sealed record, the access log, the requests and the grants history."""
 
 from __future__ import annotations
 
@@ -32,9 +32,10 @@ CLERK_NAME = "谭明月"
 
 
 def _town_children(town):
-    from cases.models import Minor, MinorStatus
+    from cases.models import MinorStatus
+    from demo.registry import demo_minors
 
-    return Minor.objects.filter(region__path__startswith=town.path, status=MinorStatus.ACTIVE, is_sealed=False)
+    return demo_minors().filter(town.subtree(), status=MinorStatus.ACTIVE, is_sealed=False)
 
 
 def _seal(town, head) -> str:

@@ -1,7 +1,7 @@
-"""Demo referrals and reports (issue 5), called by `manage.py seed_demo` after the casework demo
-(AFTER_CASEWORK below): referrals need the open cases and the partner departments that it makes.
+"""Demo referrals and reports (issue 5), the builder seed_demo runs after the casework demo (demo/casework.py):
+referrals need the open cases and the partner departments that it makes.
 
-Adds, through the services: the organisation of each partner login of cases/demo.py (青溪镇's police
+Adds, through the services: the organisation of each partner login of demo/district.py (青溪镇's police
 station, education centre, central primary school and health centre, the district's rescue-protection
 centre) and one API token each, whose key is printed once, when issued; referrals of 青溪镇 children in
 every state of the lifecycle (draft, sent, accepted, rejected, in progress, feedback, closed, revoked,
@@ -13,9 +13,10 @@ children, one dismissed with a reason, one closed with a handling record.
 
 Dates: the services write "now". A demo needs a history that a fresh database does not have, so after
 the services have run, dates only are moved back, step by step, the same kind of demo history as the
-grades backdated in screening/demo.py and the cases in cases/demo_casework.py. Idempotent: a story
+grades backdated in demo/screening.py and the cases in demo/casework.py. Idempotent: a story
 whose referral reason (report summary) already exists is skipped, a partner post that already has its
-organisation is left alone, and a partner who has a demo token gets no second one.
+organisation is left alone, a partner who has a demo token gets no second one, and only the demo's own
+children (demo_minors()) are referred, reported on or given rule suggestions.
 """
 
 from __future__ import annotations
@@ -24,24 +25,23 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from cases import demo
 from cases.models import Case, CaseStage, Minor, MinorCategory, MinorStatus
+from demo import district as demo
+from demo.backdating import demo_backdating
+from demo.registry import demo_minors
+from referrals.intake import rules as intake_rules
 from referrals.intake import services as intake
 from referrals.models import Priority, Referral, ReferralEvent, ReferralStatus, Report, ReportChannel, ReportEvent
+from referrals.referrals import rules as referral_rules
 from referrals.referrals.services import lifecycle as rl
 from referrals.referrals.services.deadlines import referrals_escalate
 from referrals.referrals.services.routing import suggestions_refresh
-from tiers.audit import demo_backdating
 from tiers.models import ApiToken, Organisation, OrganisationKind, Region, StaffPost
 from tiers.roles import Level, Role
 from tiers.services import post_assign, token_issue
-
-# Referrals and reports build on the casework demo: seed_demo runs this module after it.
-AFTER_CASEWORK = True
 
 User = get_user_model()
 K = OrganisationKind
@@ -49,7 +49,7 @@ P = Priority
 QINGXI = next(town for town in demo.DISTRICT if town.slug == "qingxi")
 DEMO_TOKEN = "演示令牌（seed_demo）"  # noqa: S105 - the name of each partner's demo API token, not a key
 
-# The partner logins of cases/demo.py and their organisation: the department of `kind` in the region
+# The partner logins of demo/district.py and their organisation: the department of `kind` in the region
 # of the login's post (created by the casework demo).
 PARTNERS: dict[str, str] = {
     "partner_police": K.POLICE_STATION,
@@ -299,13 +299,13 @@ class Tally:
         return any((self.posts, self.referrals, self.reports, self.suggestions, self.tokens))
 
 
-def seed_demo() -> str:
+def seed_referrals() -> str:
     tally = Tally()
     qingxi = Region.objects.get(code=QINGXI.code)
     users = {u.username: u for u in User.objects.filter(username__in=[login.username for login in demo.DEMO_LOGINS])}
     partners = _seed_partners(tally, users)
     _seed_referrals(tally, qingxi, users["qingxi_office"], partners)
-    for minor in Minor.objects.filter(status=MinorStatus.ACTIVE).order_by("pk"):
+    for minor in demo_minors().filter(status=MinorStatus.ACTIVE).order_by("pk"):
         tally.suggestions += suggestions_refresh(minor=minor)["created"]
     _seed_reports(tally, qingxi, users)
     if not tally.created_anything():
@@ -352,10 +352,13 @@ def _seed_partners(tally: Tally, users: dict[str, object]) -> dict[str, tuple[ob
 
 
 def _seed_referrals(tally: Tally, town: Region, office, partners: dict[str, tuple[object, Organisation]]) -> None:
-    done = set(Referral.objects.filter(minor__region__path__startswith=town.path).values_list("reason", flat=True))
+    done = set(Referral.objects.filter(town.subtree("minor__region__path")).values_list("reason", flat=True))
     cases = list(
         Case.objects.filter(
-            minor__region__path__startswith=town.path, minor__status=MinorStatus.ACTIVE, minor__is_sealed=False
+            town.subtree("minor__region__path"),
+            minor__in=demo_minors(),
+            minor__status=MinorStatus.ACTIVE,
+            minor__is_sealed=False,
         )
         .exclude(stage=CaseStage.CLOSED)
         .order_by("minor_id", "pk")
@@ -440,13 +443,11 @@ def _backdate_referrals(ids: list[int], marks: list[int], story: ReferralStory) 
         referral.updated_at = own[-1].at
         if referral.sent_at is not None:
             referral.sent_at = first[rl.EventKind.SENT]
-            referral.accept_due_at = referral.sent_at + timedelta(
-                hours=settings.MINORPROT_REFERRAL_ACCEPT_HOURS[referral.priority]
-            )
+            referral.accept_due_at = referral_rules.accept_due_at(priority=referral.priority, sent_at=referral.sent_at)
         if referral.accepted_at is not None:
             referral.accepted_at = first[rl.EventKind.ACCEPTED]
-            referral.feedback_due_on = timezone.localdate(referral.accepted_at) + timedelta(
-                days=settings.MINORPROT_REFERRAL_FEEDBACK_DAYS
+            referral.feedback_due_on = referral_rules.feedback_due_on(
+                accepted_on=timezone.localdate(referral.accepted_at)
             )
         if referral.feedback_at is not None:
             referral.feedback_at = first[rl.EventKind.FEEDBACK]
@@ -473,7 +474,8 @@ def _seed_reports(tally: Tally, town: Region, users: dict[str, object]) -> None:
     done = set(Report.objects.filter(town=town).values_list("summary", flat=True))
     villages = {v.slug: v.code for v in QINGXI.villages}
     children = list(
-        Minor.objects.filter(region__path__startswith=town.path, status=MinorStatus.ACTIVE, is_sealed=False)
+        demo_minors()
+        .filter(town.subtree(), status=MinorStatus.ACTIVE, is_sealed=False)
         .select_related("region")
         .order_by("pk")
     )
@@ -494,8 +496,8 @@ def _run_report(story: ReportStory, town: Region, receiver, office, minor: Minor
     if minor is not None and village is None:  # where the registered child lives (its village, or its grid's)
         village = minor.region if minor.region.level == Level.VILLAGE else minor.region.parent
     hotline = story.hotline
-    if hotline and hotline not in settings.MINORPROT_HOTLINES:  # a deployment that configured other numbers
-        hotline = settings.MINORPROT_HOTLINES[0]
+    if hotline and hotline not in intake_rules.hotlines():  # a deployment that configured other numbers
+        hotline = intake_rules.hotlines()[0]
     report = intake.report_receive(
         actor=receiver,
         town=town,
@@ -545,7 +547,9 @@ def _backdate_report(report: Report, marks: list[int], story: ReportStory) -> No
     report = Report.objects.get(pk=report.pk)
     report.received_at = times[0]
     report.discovered_at = times[0] - timedelta(hours=4)
-    report.triage_due_at = intake.triage_due(received_at=report.received_at, violence_alleged=report.violence_alleged)
+    report.triage_due_at = intake_rules.triage_due(
+        received_at=report.received_at, violence_alleged=report.violence_alleged
+    )
     triage = [first[k] for k in (intake.EventKind.LINKED, intake.EventKind.DISMISSED) if k in first]
     report.triaged_at = min(triage) if report.triaged_at and triage else report.triaged_at
     ended = [first[k] for k in (intake.EventKind.CLOSED, intake.EventKind.DISMISSED) if k in first]
@@ -556,4 +560,4 @@ def _backdate_report(report: Report, marks: list[int], story: ReportStory) -> No
     )
 
 
-__all__ = ["AFTER_CASEWORK", "seed_demo"]
+__all__ = ["seed_referrals"]

@@ -1,11 +1,12 @@
-"""`manage.py seed_demo`: a realistic demo district, its staff logins and about 200 at-risk minors.
+"""The demo's registry, the first builder seed_demo runs: the district's tree, its staff logins and their
+posts, about 200 at-risk minors and a baseline count per village.
 
 Everything is written through the services, the way the product writes it (STYLE.md rule 1): the tree
 and posts through tiers.services, minors through cases.registry.services (so each record has its
 history). The data is generated from a fixed seed, so every run plans the same district; what already
 exists (region code, username, ID number, or the same name in the same village) is skipped, and a run
-that finds everything in place changes nothing and says so. The demo's data and logins live in
-cases/demo.py.
+that finds everything in place changes nothing and says so. The district and its logins are in
+demo/district.py; demo_minors() gives the other builders the minors of the plan.
 """
 
 from __future__ import annotations
@@ -15,14 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from cases import demo
 from cases.models import (
     BaselinePopulation,
     ClosedReason,
@@ -36,8 +34,9 @@ from cases.models import (
 )
 from cases.registry.identity import age_on, make_id_number
 from cases.registry.services import CategoryChoice, baseline_record, minor_close, minor_register
+from demo import district as demo
 from tiers.models import Region, StaffPost
-from tiers.roles import Level, Role
+from tiers.roles import Level
 from tiers.services import post_assign, region_create
 
 User = get_user_model()
@@ -426,194 +425,129 @@ class DemoPlanner:
         return self.rng.randint(900, 2200) if village.community else self.rng.randint(250, 800)
 
 
-class Command(BaseCommand):
-    help = "Create the demo district, its staff logins and about 200 at-risk minors (a second run changes nothing)."
+def seed_registry() -> Tally:
+    """The tree, the logins and their posts, the minors (some closed) and the baseline counts."""
+    tally = Tally()
+    planner = DemoPlanner(today=timezone.localdate())
+    regions = _seed_regions(tally)
+    users = _seed_users(tally, planner, regions)
+    _seed_minors(tally, planner, regions, users)
+    _seed_baselines(tally, planner, regions, users)
+    return tally
 
-    def add_arguments(self, parser):
-        parser.add_argument("--logins", action="store_true", help="Only print the demo logins.")
-        parser.add_argument(
-            "--allow-without-debug",
-            action="store_true",
-            help="Seed even though DEBUG is off. The demo accounts share a published password: never in production.",
+
+def demo_minors():
+    """The minors of the demo's plan (by ID number, or by name inside the demo county for those without one):
+    the rows the other builders work on, so a child someone registered in the demo district is left alone."""
+    planner = DemoPlanner(today=timezone.localdate())
+    _staff_names(planner)  # drawn before the minors, as seed_registry draws them
+    planned = planner.minors()
+    numbers = [p.data["id_number"] for p in planned if p.data.get("id_number")]
+    names = [p.data["name"] for p in planned if not p.data.get("id_number")]
+    county = Region.objects.filter(code=demo.COUNTY_CODE).first()
+    unnumbered = Q(pk__in=[])
+    if county is not None and names:
+        unnumbered = county.subtree() & Q(name__in=names, id_number__isnull=True)
+    return Minor.objects.filter(Q(id_number__in=numbers) | unnumbered)
+
+
+def _region(
+    tally: Tally, regions: dict[str, Region], *, code: str, name: str, level: str, parent: Region | None
+) -> Region:
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        region = region_create(code=code, name=name, level=level, parent=parent)
+        tally.regions += 1
+    regions[code] = region
+    return region
+
+
+def _seed_regions(tally: Tally) -> dict[str, Region]:
+    regions: dict[str, Region] = {}
+    county = _region(tally, regions, code=demo.COUNTY_CODE, name=demo.COUNTY_NAME, level=Level.COUNTY, parent=None)
+    for town in demo.DISTRICT:
+        town_region = _region(tally, regions, code=town.code, name=town.name, level=Level.TOWN, parent=county)
+        for village in town.villages:
+            village_region = _region(
+                tally, regions, code=village.code, name=village.name, level=Level.VILLAGE, parent=town_region
+            )
+            for grid_code, grid_name in village.grids:
+                _region(tally, regions, code=grid_code, name=grid_name, level=Level.GRID, parent=village_region)
+    return regions
+
+
+def _staff_names(planner: DemoPlanner) -> dict[str, str]:
+    """The logins' display names. Drawn for every login without a fixed name, before the minors, so names
+    (and the minors after them) stay stable across runs."""
+    return {login.username: login.display_name or planner.staff_name() for login in demo.DEMO_LOGINS}
+
+
+def _seed_users(tally: Tally, planner: DemoPlanner, regions: dict[str, Region]) -> dict[str, Any]:
+    users: dict[str, Any] = {}
+    # One hash for the one shared password: hashing it per account would take seconds.
+    password_hash = make_password(demo.DEMO_PASSWORD)
+    names = _staff_names(planner)
+    for login in demo.DEMO_LOGINS:
+        display_name = names[login.username]
+        user = User.objects.filter(username=login.username).first()
+        if user is None:
+            superuser = login.role is None
+            user = User.objects.create(
+                username=login.username,
+                password=password_hash,
+                first_name="系统管理员" if superuser else display_name,
+                is_staff=superuser,
+                is_superuser=superuser,
+            )
+            tally.users += 1
+        users[login.username] = user
+        if login.role is not None:
+            region = regions[login.region_code]
+            if not StaffPost.objects.filter(user=user, region=region, role=login.role).exists():
+                post_assign(user=user, region=region, role=login.role, title=login.title)
+                tally.posts += 1
+    return users
+
+
+def _seed_minors(tally: Tally, planner: DemoPlanner, regions: dict[str, Region], users: dict[str, Any]) -> None:
+    for planned in planner.minors():
+        director = users[f"{planned.village.slug}_director"]
+        region = regions[planned.region_code]
+        number = planned.data.get("id_number")
+        # Minors without an ID number are recognised by name in their village (names are unique in the demo).
+        same_name = Minor.objects.filter(regions[planned.village.code].subtree(), name=planned.data["name"])
+        if (number and Minor.objects.filter(id_number=number).exists()) or same_name.exists():
+            continue
+        minor = minor_register(
+            actor=director,
+            region=region,
+            data=planned.data,
+            guardians=planned.guardians,
+            categories=planned.categories,
+            # Demo names are unique within the demo; a same-name record made by someone trying the
+            # system is not a reason to stop seeding.
+            confirm_possible_duplicate=True,
         )
+        tally.minors += 1
+        if planned.close is not None:
+            reason, note = planned.close
+            minor_close(actor=users[f"{planned.town.slug}_office"], minor=minor, reason=reason, note=note)
+            tally.closed += 1
 
-    def handle(self, *args, logins: bool = False, allow_without_debug: bool = False, **options):
-        if logins:
-            self._print_logins()
-            return
-        if not settings.DEBUG and not allow_without_debug:
-            raise CommandError(
-                "seed_demo creates accounts with a published password and refuses to run with DEBUG off. "
-                "Use --allow-without-debug for a throwaway database."
-            )
-        tally = Tally()
-        with transaction.atomic():
-            self._seed(tally)
-            later = self._seed_other_apps()
-            # Casework builds on the grades the other apps seeded (they open the cases), so it comes last.
-            from cases.demo_casework import seed_casework
 
-            later.append(f"个案管理 (casework): {seed_casework()}")
-            # Referrals and reports need the open cases and partner departments the casework demo makes.
-            later += self._seed_other_apps(after_casework=True)
-            # Last: the privacy demo seals a child and records correction requests over the finished records.
-            from cases.privacy.demo import seed_privacy_demo
-
-            privacy = seed_privacy_demo()
-            if privacy:
-                later.append(f"隐私保护 (privacy): {privacy}")
-        if tally.created_anything():
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Demo data created: {tally.regions} regions, {tally.users} users, {tally.posts} posts, "
-                    f"{tally.minors} minors ({tally.closed} closed), {tally.baselines} baseline counts."
-                )
-            )
-        else:
-            self.stdout.write(
-                self.style.WARNING("Demo data already present; nothing changed. 演示数据已存在，未做更改。")
-            )
-        for line in later:
-            self.stdout.write(line)
-        self._print_logins()
-
-    def _seed_other_apps(self, *, after_casework: bool = False) -> list[str]:
-        """Apps that build on the registry (grading and visits, referrals, …) seed their own demo data:
-        each may offer `<app>.demo.seed_demo() -> str`. Found through the app registry, so this app
-        imports none of them (STYLE.md: dependencies point one way). A module that sets
-        `AFTER_CASEWORK = True` is run after the casework demo (called with after_casework=True), the
-        others before it."""
-        from importlib import import_module
-        from importlib.util import find_spec
-
-        from django.apps import apps
-
-        lines = []
-        for config in apps.get_app_configs():
-            if config.name == "cases" or find_spec(f"{config.name}.demo") is None:
+def _seed_baselines(tally: Tally, planner: DemoPlanner, regions: dict[str, Region], users: dict[str, Any]) -> None:
+    as_of = planner.anchor
+    for town in demo.DISTRICT:
+        for village in town.villages:
+            count = planner.baseline(village)
+            region = regions[village.code]
+            if BaselinePopulation.objects.filter(region=region).exists():
                 continue
-            module = import_module(f"{config.name}.demo")
-            if bool(getattr(module, "AFTER_CASEWORK", False)) != after_casework:
-                continue
-            seeder = getattr(module, "seed_demo", None)
-            if callable(seeder):
-                lines.append(f"{config.verbose_name}: {seeder()}")
-        return lines
-
-    # --- seeding ---------------------------------------------------------------------------------
-    def _seed(self, tally: Tally) -> None:
-        planner = DemoPlanner(today=timezone.localdate())
-        regions = self._seed_regions(tally)
-        users = self._seed_users(tally, planner, regions)
-        self._seed_minors(tally, planner, regions, users)
-        self._seed_baselines(tally, planner, regions, users)
-
-    def _region(
-        self, tally: Tally, regions: dict[str, Region], *, code: str, name: str, level: str, parent: Region | None
-    ) -> Region:
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            region = region_create(code=code, name=name, level=level, parent=parent)
-            tally.regions += 1
-        regions[code] = region
-        return region
-
-    def _seed_regions(self, tally: Tally) -> dict[str, Region]:
-        regions: dict[str, Region] = {}
-        county = self._region(
-            tally, regions, code=demo.COUNTY_CODE, name=demo.COUNTY_NAME, level=Level.COUNTY, parent=None
-        )
-        for town in demo.DISTRICT:
-            town_region = self._region(tally, regions, code=town.code, name=town.name, level=Level.TOWN, parent=county)
-            for village in town.villages:
-                village_region = self._region(
-                    tally, regions, code=village.code, name=village.name, level=Level.VILLAGE, parent=town_region
-                )
-                for grid_code, grid_name in village.grids:
-                    self._region(
-                        tally, regions, code=grid_code, name=grid_name, level=Level.GRID, parent=village_region
-                    )
-        return regions
-
-    def _seed_users(self, tally: Tally, planner: DemoPlanner, regions: dict[str, Region]) -> dict[str, Any]:
-        users: dict[str, Any] = {}
-        # One hash for the one shared password: hashing it per account would take seconds.
-        password_hash = make_password(demo.DEMO_PASSWORD)
-        for login in demo.DEMO_LOGINS:
-            # Drawn for every login without a fixed name, so names stay stable across runs.
-            display_name = login.display_name or planner.staff_name()
-            user = User.objects.filter(username=login.username).first()
-            if user is None:
-                superuser = login.role is None
-                user = User.objects.create(
-                    username=login.username,
-                    password=password_hash,
-                    first_name="系统管理员" if superuser else display_name,
-                    is_staff=superuser,
-                    is_superuser=superuser,
-                )
-                tally.users += 1
-            users[login.username] = user
-            if login.role is not None:
-                region = regions[login.region_code]
-                if not StaffPost.objects.filter(user=user, region=region, role=login.role).exists():
-                    post_assign(user=user, region=region, role=login.role, title=login.title)
-                    tally.posts += 1
-        return users
-
-    def _seed_minors(
-        self, tally: Tally, planner: DemoPlanner, regions: dict[str, Region], users: dict[str, Any]
-    ) -> None:
-        for planned in planner.minors():
-            director = users[f"{planned.village.slug}_director"]
-            region = regions[planned.region_code]
-            number = planned.data.get("id_number")
-            village_path = regions[planned.village.code].path
-            # Minors without an ID number are recognised by name in their village (names are unique in the demo).
-            same_name = Minor.objects.filter(name=planned.data["name"], region__path__startswith=village_path)
-            if (number and Minor.objects.filter(id_number=number).exists()) or same_name.exists():
-                continue
-            minor = minor_register(
-                actor=director,
+            baseline_record(
+                actor=users[f"{village.slug}_director"],
                 region=region,
-                data=planned.data,
-                guardians=planned.guardians,
-                categories=planned.categories,
-                # Demo names are unique within the demo; a same-name record made by someone trying the
-                # system is not a reason to stop seeding.
-                confirm_possible_duplicate=True,
+                as_of=as_of,
+                minor_count=count,
+                note="年度摸底排查",
             )
-            tally.minors += 1
-            if planned.close is not None:
-                reason, note = planned.close
-                minor_close(actor=users[f"{planned.town.slug}_office"], minor=minor, reason=reason, note=note)
-                tally.closed += 1
-
-    def _seed_baselines(
-        self, tally: Tally, planner: DemoPlanner, regions: dict[str, Region], users: dict[str, Any]
-    ) -> None:
-        as_of = planner.anchor
-        for town in demo.DISTRICT:
-            for village in town.villages:
-                count = planner.baseline(village)
-                region = regions[village.code]
-                if BaselinePopulation.objects.filter(region=region).exists():
-                    continue
-                baseline_record(
-                    actor=users[f"{village.slug}_director"],
-                    region=region,
-                    as_of=as_of,
-                    minor_count=count,
-                    note="年度摸底排查",
-                )
-                tally.baselines += 1
-
-    # --- output ----------------------------------------------------------------------------------
-    def _print_logins(self) -> None:
-        self.stdout.write("")
-        self.stdout.write(
-            f"Demo logins (password for all: {demo.DEMO_PASSWORD})  演示账号（统一密码：{demo.DEMO_PASSWORD}）"
-        )
-        for login in demo.DEMO_LOGINS:
-            role = Role(login.role).label if login.role else "superuser"
-            self.stdout.write(f"  {login.username:<22} {role}  {login.title}")
+            tally.baselines += 1

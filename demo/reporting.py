@@ -1,14 +1,17 @@
-"""Issue 6's demo data: past quarters frozen (so the dashboard's eight-quarter trend has history),
-governance meetings, and 青溪镇's report for the last quarter, submitted upward and answered by the
-district with a protection plan."""
+"""Issue 6's demo data, two builders seed_demo runs after the casework and referral demos (the figures count
+their cases and referrals): the demo district's past quarters frozen (so the dashboard's eight-quarter trend
+has history), before the governance meetings (demo/governance.py); then 青溪镇's report for the last quarter,
+submitted upward and answered by the district with a protection plan.
+
+Idempotent: a quarter already frozen for the district is left as it is, and
+the report is made only if 青溪镇 has none for that quarter."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-# After the casework and referral demos: the figures count their cases and referrals.
-AFTER_CASEWORK = True
+from demo import district
 
 DEMO_TOWN = "500199101000"  # 青溪镇
 PLAN = (
@@ -33,9 +36,8 @@ def _analysis_report(quarter) -> str:
     office, county = users.filter(username="qingxi_office").first(), users.filter(username="county_civil").first()
     if town is None or office is None or county is None:
         return ""
-    existing = AnalysisReport.objects.filter(region=town, quarter=str(quarter)).first()
-    if existing is not None and existing.status == AnalysisReportStatus.REPLIED:
-        return ""
+    if AnalysisReport.objects.filter(region=town, quarter=str(quarter)).exists():
+        return ""  # made by an earlier run (or requested by someone: theirs to submit)
     report = analysis_report_request(actor=office, region=town, quarter=quarter)
     report = analysis_report_generate(report_id=report.pk) or AnalysisReport.objects.get(pk=report.pk)
     if report.status != AnalysisReportStatus.READY:
@@ -45,19 +47,25 @@ def _analysis_report(quarter) -> str:
     return f"{town.name} {quarter.label} analysis report generated, submitted and answered with a protection plan."
 
 
-def seed_demo() -> str:
-    from reporting.governance_demo import seed_governance_demo
+def seed_snapshots() -> str:
+    """The demo district's seven past quarters frozen (the quarter-end job's work, for the demo county only)."""
+    from reporting.models import QuarterSnapshot
     from reporting.quarters import Quarter
     from reporting.services.snapshots import snapshot_freeze_quarter
+    from tiers.models import Region
 
+    county = Region.objects.filter(code=district.COUNTY_CODE).first()
+    if county is None:
+        return ""
     frozen = 0
-    current = Quarter.containing(timezone.localdate())
-    for quarter in current.recent(8)[:-1]:
-        frozen += snapshot_freeze_quarter(quarter=quarter)
-    lines = [f"Quarterly figures: {frozen} regional snapshots frozen for the seven past quarters."]
-    lines.append(seed_governance_demo())
-    from governance.services import meeting_items_escalate
+    for quarter in Quarter.containing(timezone.localdate()).recent(8)[:-1]:
+        if not QuarterSnapshot.objects.filter(region=county, quarter=str(quarter)).exists():
+            frozen += snapshot_freeze_quarter(quarter=quarter, county=county)
+    return f"Quarterly figures: {frozen} regional snapshots frozen for the seven past quarters."
 
-    meeting_items_escalate()  # the overdue follow-up item is on the alert list at once, not after 07:30
-    lines.append(_analysis_report(current.previous()))
-    return "\n".join(line for line in lines if line)
+
+def seed_analysis_report() -> str:
+    """青溪镇's analysis report for the last quarter, submitted and answered (see the module docstring)."""
+    from reporting.quarters import Quarter
+
+    return _analysis_report(Quarter.containing(timezone.localdate()).previous())

@@ -1,11 +1,12 @@
-"""Demo data for grading and visits, called by `manage.py seed_demo` after the registry is seeded.
+"""Demo grades and visits, the builder seed_demo runs after the registry (demo/registry.py).
 
 Each active demo minor gets a risk-level assessment whose indicators follow from its categories and
 guardians (the same pre-fill the form uses), so grades of all four colours appear for the reasons a
 town office would give. Visits are logged through the visit service at past dates; some children are
 left overdue on purpose so the worklists and alerts have something to show. Grades are backdated
 after the service has written them (dates only), because a demo needs a history that a fresh
-database does not have. Idempotent: only minors without any assessment are graded.
+database does not have (demo/backdating.py). Idempotent: only the demo's own minors (demo_minors()) without
+any assessment are graded, by the demo's own logins.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from cases.models import Minor, MinorStatus
+from demo.backdating import demo_backdating
+from demo.district import DEMO_LOGINS
+from demo.registry import demo_minors
 from screening.escalation.services import age_rules_apply, escalate
 from screening.grading.services import (
     assessment_record,
@@ -27,11 +31,12 @@ from screening.models import Assessment, GradeChange, VisitKind, VisitPlan
 from screening.rules import policy_for
 from screening.visits.services.plan import visit_plan_refresh
 from screening.visits.services.visits import visit_log
-from tiers.audit import demo_backdating
-from tiers.models import StaffPost
+from tiers.models import Region, StaffPost
 from tiers.roles import Role
 
 SEED = 20230215
+# The summary of the demo's own grading: the casework demo works only the cases these assessments opened.
+GRADING_SUMMARY = "入户评估，核实困境类型与监护情况"
 RED_SHARE = 0.03  # a few children in immediate danger
 STABLE_SHARE = 0.4  # of children whose only risks are yellow ones, those found stable
 YELLOW_CODES = {"LEFT_BEHIND", "POVERTY", "DIVORCE_SINGLE_PARENT", "DROPOUT_RISK", "BEHAVIOUR"}
@@ -46,8 +51,13 @@ def _local(day, hour: int) -> datetime:
 
 
 def _staff(role: str) -> dict[str, object]:
-    """The first user holding `role` at each region path."""
-    posts = StaffPost.objects.filter(role=role).select_related("region", "user").order_by("user_id")
+    """The first demo login holding `role` at each region path."""
+    logins = [login.username for login in DEMO_LOGINS]
+    posts = (
+        StaffPost.objects.filter(role=role, user__username__in=logins)
+        .select_related("region", "user")
+        .order_by("user_id")
+    )
     found: dict[str, object] = {}
     for post in posts:
         found.setdefault(post.region.path, post.user)
@@ -55,19 +65,21 @@ def _staff(role: str) -> dict[str, object]:
 
 
 def _responsible(staff: dict[str, object], path: str):
-    for prefix, user in sorted(staff.items(), key=lambda item: -len(item[0])):
-        if path.startswith(prefix):
-            return user
+    """The staff member at `path` or at the nearest unit above it."""
+    for unit in (path, *reversed(Region.path_ancestor_paths(path))):
+        if unit in staff:
+            return staff[unit]
     return None
 
 
-def seed_demo() -> str:
+def seed_screening() -> str:
     rng = random.Random(SEED)
     today = timezone.localdate()
     offices = _staff(Role.TOWN_OFFICE)
     directors = _staff(Role.CHILD_DIRECTOR)
     minors = list(
-        Minor.objects.filter(status=MinorStatus.ACTIVE, assessments__isnull=True)
+        demo_minors()
+        .filter(status=MinorStatus.ACTIVE, assessments__isnull=True)
         .select_related("region")
         .order_by("pk")
     )
@@ -95,7 +107,7 @@ def seed_demo() -> str:
             minor=minor,
             kind="RISK_LEVEL",
             indicator_codes=sorted(codes),
-            summary="入户评估，核实困境类型与监护情况",
+            summary=GRADING_SUMMARY,
             assessed_on=graded_on,
         )
         at = _local(graded_on, 10)
@@ -193,4 +205,4 @@ def _visit_history(rng: random.Random, minor: Minor, visitor, graded_on, today) 
     return count
 
 
-__all__ = ["seed_demo"]
+__all__ = ["closing_reassessment", "seed_screening"]

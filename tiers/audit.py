@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -152,28 +151,3 @@ def history_rows(
             )
         )
     return rows
-
-
-@contextmanager
-def demo_backdating(*tables: str):
-    """For the demo seeders only: they record through the services (which write "now") and then move
-    each event to the time of its step. On PostgreSQL the append-only trigger of each table is disabled
-    for the duration (as the tables' owner could always do), inside the seeder's transaction; real code
-    never calls this. Nothing to do on SQLite."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        # ALTER TABLE refuses while deferred foreign-key checks are pending: run them now (Django's
-        # constraints are deferrable, initially deferred, and return to that afterwards).
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for table in tables:
-            cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER "{table}_append_only"')
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for table in tables:
-                cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER "{table}_append_only"')
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -7,6 +7,8 @@ SECRET_KEY = "test-only-secret-key"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["*"]
+# The demo district and `manage.py seed_demo` (demo/): development and tests only, never production.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 # Tasks run eagerly in tests; tests/celery exercises the real broker with a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -5,7 +5,7 @@ their own triggers (PGHISTORY_APPEND_ONLY). On SQLite (the embedded demo) nothin
 
 The migration lives here, in the app that depends on all the others, so that one file covers the tables
 of every app. GradeChange is not in the list yet: the demo backdates grade changes after recording them
-(screening/demo.py)."""
+(demo/screening.py)."""
 
 from django.db import migrations
 

@@ -1,6 +1,6 @@
 """Grade changes (the "why" of every grade on the record's timeline) are append-only in PostgreSQL too,
 like the other event tables (0004; issue 10 §7). The demo's seeders backdate them inside
-tiers.audit.demo_backdating. On SQLite nothing is installed."""
+demo.backdating.demo_backdating. On SQLite nothing is installed."""
 
 from django.db import migrations
 

@@ -12,9 +12,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from cases import demo
-from cases.management.commands.seed_demo import DemoPlanner
 from cases.models import BaselinePopulation, Guardian, Minor, MinorCategory, MinorEvent, MinorStatus, NoIdReason
+from demo import district as demo
+from demo.registry import DemoPlanner
 from tiers.models import Region, StaffPost
 from tiers.roles import Level, Role
 

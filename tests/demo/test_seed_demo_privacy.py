@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import DataRequest, Minor, MinorEvent
-from cases.privacy import demo as privacy_demo
+from demo import privacy as privacy_demo
 from tiers.models import Region, StaffPost
 
 

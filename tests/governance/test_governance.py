@@ -12,15 +12,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import demo
 from governance.models import ActionItem, Meeting, MeetingKind
 from governance.selectors import governance_compliance, governance_summary
 from governance.services import action_item_update, meeting_record, meeting_update
-from reporting.governance_demo import seed_governance_demo
-from tests.factories import make_user
 from tiers.errors import ActionNotAllowed
-from tiers.roles import ROLE_POLICIES, Capability, Level, Role
-from tiers.services import region_create
+from tiers.roles import ROLE_POLICIES, Capability, Role
 
 MEETINGS_API = "/api/v1/meetings/"
 LEADERSHIP = MeetingKind.LEADERSHIP_GROUP
@@ -531,34 +527,6 @@ def test_the_api_list_makes_a_bounded_number_of_queries(
     api = api_client_for(town_officer)
     with django_assert_max_num_queries(8):
         assert len(ids(api.get(MEETINGS_API))) == 6
-
-
-# --- demo ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def demo_units(db):
-    """The demo district's county and towns with their office logins (no villages or minors needed)."""
-    county = region_create(code=demo.COUNTY_CODE, name=demo.COUNTY_NAME, level=Level.COUNTY)
-    make_user(Role.COUNTY_CIVIL_AFFAIRS, county, username="county_civil")
-    towns = {}
-    for town in demo.DISTRICT:
-        towns[town.slug] = region_create(code=town.code, name=town.name, level=Level.TOWN, parent=county)
-        make_user(Role.TOWN_OFFICE, towns[town.slug], username=f"{town.slug}_office")
-    viewer = make_user(Role.LEADERSHIP_VIEWER, county, username="leadership")
-    return towns, viewer
-
-
-def test_the_demo_leaves_one_town_short_of_leadership_meetings_and_runs_once(demo_units):
-    towns, viewer = demo_units
-    seed_governance_demo()
-    count = Meeting.objects.count()
-    seed_governance_demo()
-    assert Meeting.objects.count() == count
-    rows = governance_compliance(user=viewer, year=today().year)
-    short = [row["region"] for row in rows if not row["leadership_compliant"]]
-    assert short == [towns["shimen"]]
-    assert all(row["liaison_compliant"] for row in rows)
 
 
 def test_the_towns_office_opens_the_recording_and_edit_forms(client, town_meeting, town_officer):
