@@ -1,5 +1,5 @@
 """Notices not tied to an alert about a child sealed later (issue 10 §3; domain.md §13): a "record closed" notice
-linking to the child's case, or a notice linking to a referral or the record, leaves the notification list (and
+about the child's case, or any notice about the child (Notification.minor), leaves the notification list (and
 the unread count) of those who may no longer see the child, and stays for the town office. Two towns."""
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ def test_a_record_closed_notice_leaves_the_supervisor_after_sealing_and_stays_wi
     client, office_head, town_officer, supervisor, closed_with_case
 ):
     url = reverse("case_detail", args=[closed_with_case.pk])
-    assert Notification.objects.filter(user=supervisor, url=url, alert__isnull=True).exists()
+    assert Notification.objects.filter(
+        user=supervisor, url=url, alert__isnull=True, minor=closed_with_case.minor
+    ).exists()
     assert any("张三" in title for title in _titles(supervisor))
 
     minor_seal(actor=office_head, minor=closed_with_case.minor, reason=REASON)
@@ -66,9 +68,12 @@ def test_notices_linking_to_a_sealed_childs_case_or_record_leave_a_partners_list
 ):
     other = register_minor(actor=outsider, region=tree.village_b1, name="李四")
     case = cw.case_open(actor=town_officer, minor=minor_a1, note="涉案未成年人")
-    notify(user_ids=[partner_user.pk], title="张三的个案有新进展", url=reverse("case_detail", args=[case.pk]) + "#x")
-    notify(user_ids=[partner_user.pk], title="张三的档案", url=f"http://example.org/minors/{minor_a1.pk}/")
-    notify(user_ids=[partner_user.pk], title="李四的档案", url=reverse("minor_detail", args=[other.pk]))
+    # Each notice says which child it is about (Notification.minor); its link no longer decides.
+    case_url = reverse("case_detail", args=[case.pk]) + "#x"
+    notify(user_ids=[partner_user.pk], title="张三的个案有新进展", url=case_url, minor=minor_a1)
+    record_url = f"http://example.org/minors/{minor_a1.pk}/"
+    notify(user_ids=[partner_user.pk], title="张三的档案", url=record_url, minor=minor_a1)
+    notify(user_ids=[partner_user.pk], title="李四的档案", url=reverse("minor_detail", args=[other.pk]), minor=other)
     notify(user_ids=[partner_user.pk], title="台账导出完成", url="/exports/")
     assert len(_titles(partner_user)) == 4
 

@@ -83,6 +83,7 @@ def emergency_access_open(*, actor, minor: Minor, reason: str) -> EmergencyAcces
             % {"who": actor.get_full_name() or actor.username, "name": locked.name, "hours": hours},
             body=reason,
             url=reverse("privacy_accesslog_minor", args=[locked.pk]),
+            minor=locked,
         )
     forget_emergency(actor)
     return grant

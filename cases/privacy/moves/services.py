@@ -5,8 +5,8 @@ ledger "level by level", so the record belongs to the place the child lives in, 
 - the record's region changes (MinorEvent MOVED, with what was handed over in its changes);
 - the child's alerts (open and resolved) are re-scoped to the new place; the open ones are told to the new
   place's recipients;
-- notifications about the child (its alerts, or links to its record or cases) held by people who no
-  longer see the child are deleted, read or unread: they name the child, and an inbox is not an archive
+- notifications about the child (Notification.minor: its alerts' notices and the others naming it) held by
+  people who no longer see the child are deleted, read or unread: they name the child, and an inbox is not an archive
   (the alert itself, the record's history and the access log keep what happened). People who still see
   the child keep theirs;
 - the open case: an owner whose reach does not cover the new place is removed (CaseEvent OWNER_CHANGED) and
@@ -223,18 +223,11 @@ def _flag_unassigned(*, minor: Minor, measures: list[Measure], event: MinorEvent
     )
 
 
-def _child_url_q(minor: Minor) -> Q:
-    condition = Q(alert__minor=minor) | Q(url__startswith=reverse("minor_detail", args=[minor.pk]))
-    for case_id in Case.objects.filter(minor=minor).values_list("pk", flat=True):
-        condition |= Q(url__startswith=reverse("case_detail", args=[case_id]))
-    return condition
-
-
 def _forget_notifications(*, minor: Minor) -> int:
     """Delete the notifications about the child held by users who no longer see it (see the docstring)."""
     from cases.casework.selectors import measure_list
 
-    notes = Notification.objects.filter(_child_url_q(minor))
+    notes = Notification.objects.filter(minor=minor)
     user_ids = set(notes.values_list("user_id", flat=True))
     gone = []
     for user in get_user_model().objects.filter(pk__in=user_ids):
@@ -262,12 +255,14 @@ def _tell_new_town(
             user_ids=office,
             title=_("迁入儿童%(name)s的个案尚无责任人，请指定。") % {"name": minor.name},
             url=reverse("case_detail", args=[case.pk]),
+            minor=minor,
         )
     elif town_changed:
         notify(
             user_ids=office,
             title=_("%(name)s的档案已迁入%(place)s，请接续管理。") % {"name": minor.name, "place": minor.region.name},
             url=reverse("minor_detail", args=[minor.pk]),
+            minor=minor,
         )
 
 
@@ -381,10 +376,10 @@ def _decide(*, actor, request: MoveRequest, status: str, note: str) -> None:
     )
 
 
-def _tell_sender(request: MoveRequest, title: str, url: str = "") -> None:
+def _tell_sender(request: MoveRequest, title: str, url: str = "", minor: Minor | None = None) -> None:
     path = request.from_region.path
     users = recipients_for(region_paths=[path], roles=OFFICE_ROLES)[path] | {request.requested_by_id}
-    notify(user_ids=users, title=title, url=url)
+    notify(user_ids=users, title=title, url=url, minor=minor)
 
 
 @transaction.atomic
@@ -420,6 +415,7 @@ def move_request_decline(*, actor, move_request: MoveRequest, reason: str) -> Mo
         request,
         _("%(name)s的跨区县迁移申请被退回：%(reason)s") % {"name": request.minor.name, "reason": reason},
         url=reverse("minor_detail", args=[request.minor_id]),
+        minor=request.minor,
     )
     return request
 

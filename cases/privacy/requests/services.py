@@ -20,7 +20,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -359,18 +358,9 @@ def _anonymise(*, actor, minor: Minor, request: DataRequest) -> None:
     _blank_or_placeholder(DataRequest.objects.filter(minor=locked), ("reason",))
 
     # Texts about the work keep their wording; only the names in them go.
-    urls = {reverse("minor_detail", args=[locked.pk])}
-    urls |= {reverse("case_detail", args=[pk]) for pk in cases.values_list("pk", flat=True)}
-    urls |= {
-        reverse("referral_detail", args=[pk])
-        for pk in Referral.objects.filter(minor=locked).values_list("pk", flat=True)
-    }
-    urls |= {
-        reverse("report_detail", args=[pk]) for pk in Report.objects.filter(minor=locked).values_list("pk", flat=True)
-    }
     rewrites = [
         (Alert.objects.filter(minor=locked), ("message",)),
-        (Notification.objects.filter(Q(alert__minor=locked) | Q(url__in=urls)), ("title", "body")),
+        (Notification.objects.filter(minor=locked), ("title", "body")),
         (MoveRequest.objects.filter(minor=locked), ("note", "decision_note")),
         (EmergencyAccess.objects.filter(minor=locked), ("reason",)),
         (DataRequest.objects.filter(minor=locked), ("decision_reason",)),

@@ -8,9 +8,6 @@ must then leave sealed children out, or show them as a reference number without 
 
 from __future__ import annotations
 
-import re
-from urllib.parse import urlsplit
-
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -93,61 +90,3 @@ def group_measures_for(*, user, group, is_member: bool) -> list:
         measure.child_reference = "" if measure.shows_child else minor_reference(minor=minor, case_id=measure.case_id)
     access_note_many(m.case.minor_id for m in measures if m.shows_child)
     return measures
-
-
-# Where a notification's link points at a child's record: the record (and its pages), its access log, the
-# case-opening form (the Minor's id), a case and its pages, a referral, a case's referrals, an intake report.
-# None: the number is the Minor's own id; otherwise the model whose row names the child in `minor_id`.
-_RECORD_LINKS = (
-    (re.compile(r"^/minors/(\d+)/"), None),
-    (re.compile(r"^/privacy/access-log/minors/(\d+)/"), None),
-    (re.compile(r"^/cases/open/(\d+)/"), None),
-    (re.compile(r"^/cases/(\d+)/"), "cases.Case"),
-    (re.compile(r"^/referrals/(\d+)/"), "referrals.Referral"),
-    (re.compile(r"^/referrals/case/(\d+)/"), "cases.Case"),
-    (re.compile(r"^/reports/(\d+)/"), "referrals.Report"),
-)
-
-
-def link_target(url: str) -> tuple[str | None, int] | None:
-    """The record a link points at, as (model label or None for the Minor, id); None for any other link."""
-    path = urlsplit(url or "").path
-    for pattern, label in _RECORD_LINKS:
-        match = pattern.match(path)
-        if match:
-            return label, int(match.group(1))
-    return None
-
-
-def notifications_hidden_q(user) -> Q:
-    """The user's notifications that name a child the user may no longer see because the record was sealed
-    since (issue 10 §3; domain.md §13 犯罪记录封存): an alert's notice (through its alert's child) and any
-    other notice — a referral, a closed record, a move — whose link points at the sealed child's record,
-    case, referral or report. For VIEW_SEALED holders of the child's town nothing is hidden. Costs one query
-    when no sealed record is out of the user's sight, else one pass over the user's linked notices."""
-    from django.apps import apps
-
-    from cases.models import Notification
-
-    hidden = Q(alert__minor__isnull=False) & ~sealed_visible_q(user, "alert__minor__")
-    sealed = Minor.objects.filter(is_sealed=True).exclude(sealed_visible_q(user))
-    if not sealed.exists():
-        return hidden
-    links = Notification.objects.filter(user=user, alert__isnull=True).exclude(url="").values_list("pk", "url")
-    targets: dict[str | None, dict[int, list[int]]] = {}
-    for pk, url in links:
-        target = link_target(url)
-        if target is not None:
-            targets.setdefault(target[0], {}).setdefault(target[1], []).append(pk)
-    if not targets:
-        return hidden
-    hidden_ids: list[int] = []
-    for label, by_id in targets.items():
-        if label is None:
-            rows = sealed.filter(pk__in=list(by_id))
-        else:
-            rows = apps.get_model(label).objects.filter(pk__in=list(by_id), minor_id__in=sealed.values("pk"))
-        about_sealed = set(rows.values_list("pk", flat=True))
-        for object_id in about_sealed:
-            hidden_ids += by_id[object_id]
-    return hidden | Q(pk__in=hidden_ids) if hidden_ids else hidden

@@ -208,6 +208,7 @@ def _notify_also(*, referral: Referral) -> None:
             user_ids=users,
             title=_("通报：已按转介规则%(code)s（%(rule)s）向%(org)s转介一名未成年人。")
             % {"code": rule.code, "rule": rule.name, "org": referral.organisation.name},
+            minor=referral.minor,
         )
 
 
