@@ -277,3 +277,29 @@ def test_every_active_orange_or_red_demo_child_has_exactly_one_open_case(seeded_
             minor=case.minor, from_grade__in=["ORANGE", "RED"], to_grade__in=["BLUE", "YELLOW"], at__lt=case.closed_at
         )
         assert lowered.exists(), f"case {case.pk} closed without a reassessment lowering the grade first"
+
+
+@pytest.mark.django_db
+def test_a_second_run_leaves_what_users_did_in_between_alone():
+    """The builders key on the demo's own rows (demo_minors(), the demo's logins and texts), not on what is in
+    the database: a child a director registers in the demo district between two runs is not graded, visited or
+    given rule suggestions, and the case a child graded red by the town office opens gets no demo story."""
+    from screening.grading.services import assessment_record
+    from screening.models import Assessment, GradeChange, Visit
+    from tests.factories import register_minor
+
+    seed()
+    director = User.objects.get(username="baishu_director")
+    office = User.objects.get(username="qingxi_office")
+    village = Region.objects.get(code="500199101201")  # 柏树村
+    register_minor(actor=director, region=village, categories=("LEFT_BEHIND", "POVERTY"))
+    in_danger = register_minor(actor=director, region=village, categories=("LEFT_BEHIND",))
+    assessment_record(
+        actor=office, minor=in_danger, kind="RISK_LEVEL", indicator_codes=["ONGOING_VIOLENCE"], summary="入户核实"
+    )
+    before = {**counts(), **{m.__name__: m.objects.count() for m in (Assessment, GradeChange, Visit)}}
+
+    output = seed()
+
+    assert {**counts(), **{m.__name__: m.objects.count() for m in (Assessment, GradeChange, Visit)}} == before
+    assert "nothing changed" in output
