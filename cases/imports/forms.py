@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.imports.services import MAX_FILE_BYTES, mapping_targets
+from cases.imports.rules import MAX_FILE_BYTES
+from cases.imports.services import mapping_targets
 
 
 class LedgerUploadForm(forms.Form):

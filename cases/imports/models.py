@@ -14,7 +14,7 @@ from tiers.models import Region
 
 class SynonymKind(models.TextChoices):
     """What a word in a ledger names. HEADER words name a column (value: a column key of
-    cases.imports.services.COLUMNS, or "IGNORE"); the others name a registry code."""
+    cases.imports.rules.COLUMNS, or "IGNORE"); the others name a registry code."""
 
     HEADER = "HEADER", _("表头")
     CATEGORY = "CATEGORY", _("困境类型")

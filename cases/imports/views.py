@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.imports import selectors, services
+from cases.imports import rules, selectors, services
 from cases.imports.forms import LedgerMappingForm, LedgerUploadForm
 from cases.imports.models import ImportBatch
 from tiers.roles import Capability
@@ -45,8 +45,6 @@ def ledger_import_upload(request):
             batch = services.ledger_preview(
                 actor=request.user, town=form.cleaned_data["town"], upload=upload, file_name=upload.name
             )
-        except services.ImportPermissionDenied:
-            raise PermissionDenied from None
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error("file", message)
@@ -55,7 +53,7 @@ def ledger_import_upload(request):
     return render(
         request,
         "cases/imports/upload.html",
-        {"form": form, "columns": services.COLUMNS, "recent": selectors.import_batch_list(user=request.user)[:5]},
+        {"form": form, "columns": rules.COLUMNS, "recent": selectors.import_batch_list(user=request.user)[:5]},
     )
 
 
@@ -97,8 +95,6 @@ def ledger_import_mapping(request, pk: int):
         for kind, word, value in form.chosen():
             services.ledger_mapping_save(actor=request.user, town=batch.town, kind=kind, word=word, value=value)
         services.ledger_preview_refresh(actor=request.user, batch=batch)
-    except services.ImportPermissionDenied:
-        raise PermissionDenied from None
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -112,8 +108,6 @@ def ledger_import_commit(request, pk: int):
     batch = selectors.import_batch_get(user=request.user, pk=pk)
     try:
         batch = services.ledger_commit(actor=request.user, batch=batch)
-    except services.ImportPermissionDenied:
-        raise PermissionDenied from None
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:

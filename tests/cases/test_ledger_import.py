@@ -243,7 +243,7 @@ def test_the_commit_is_atomic(tree, town_officer, ledger, monkeypatch):
     def fail(*args, **kwargs):
         raise IntegrityError("duplicate key")
 
-    monkeypatch.setattr(services, "_record_grades", fail)
+    monkeypatch.setattr("cases.imports.services.writing._record_grades", fail)
     before = Minor.objects.count()
 
     with pytest.raises(services.LedgerFileError):

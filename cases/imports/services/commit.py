@@ -1,0 +1,124 @@
+"""The import's services (issue 12 §1): the dry run that records a PREVIEWED batch, its refresh, and the
+atomic, idempotent commit (all accepted rows or none; the same file again creates nothing)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import IO
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.accesslog.recorder import access_suspended
+from cases.imports.models import ImportBatch
+from cases.imports.services.access import _require_import
+from cases.imports.services.errors import LedgerFileError
+from cases.imports.services.header import Header
+from cases.imports.services.matching import Plan
+from cases.imports.services.pipeline import run_import
+from cases.imports.services.reading import _read_upload, _stored_name
+from tiers.models import Region
+
+
+def _store_outcome(batch: ImportBatch, plan: Plan, header: Header) -> None:
+    batch.total_rows = plan.total
+    batch.created_count = plan.created
+    batch.updated_count = plan.updated
+    batch.unchanged_count = plan.unchanged
+    batch.rejected_count = len(plan.rejected)
+    batch.rejected_rows = plan.rejected
+    batch.headers = header.cells
+    batch.header_row = header.row
+    batch.unknown_words = plan.unknown
+
+
+def ledger_preview(
+    *, actor, town: Region, upload: IO[bytes] | bytes, file_name: str, mapping: dict | None = None
+) -> ImportBatch:
+    """Dry run (issue 12 §1, "dry run first"): read and check the file and record what a commit would do
+    as a PREVIEWED batch, keeping the file for the commit. Nothing in the registry changes. A file that
+    is bad as a whole raises LedgerFileError and leaves no batch."""
+    _require_import(actor, town)
+    data = _read_upload(upload)
+    with access_suspended(), transaction.atomic():
+        plan, header = run_import(actor=actor, town=town, data=data, file_name=file_name, commit=False, mapping=mapping)
+        batch = ImportBatch(
+            town=town,
+            file_name=file_name[:255],
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            created_by=actor,
+        )
+        _store_outcome(batch, plan, header)
+        batch.file.save(_stored_name(file_name), ContentFile(data), save=False)
+        batch.save()
+    return batch
+
+
+def ledger_preview_refresh(*, actor, batch: ImportBatch) -> ImportBatch:
+    """Run the dry run of a previewed batch again (after the town mapped unknown words)."""
+    _require_import(actor, batch.town)
+    if batch.status != ImportBatch.Status.PREVIEWED:
+        raise ValidationError(_("该批次已导入，不能再预览。"), code="not_previewed")
+    with batch.file.open("rb") as handle:
+        data = handle.read()
+    with access_suspended(), transaction.atomic():
+        plan, header = run_import(actor=actor, town=batch.town, data=data, file_name=batch.file_name, commit=False)
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        _store_outcome(locked, plan, header)
+        locked.save()
+    return locked
+
+
+def ledger_commit(*, actor, batch: ImportBatch) -> ImportBatch:
+    """Commit a previewed batch (issue 12 §1): all accepted rows in one transaction, or none if anything
+    fails; the same file again creates nothing (rows match by ID number, or name + birth date + village);
+    changed rows go through minor_update/minor_move with the file named in their history."""
+    _require_import(actor, batch.town)
+    with batch.file.open("rb") as handle:
+        data = handle.read()
+    return _commit(actor=actor, batch=batch, data=data, mapping=None)
+
+
+def _commit(*, actor, batch: ImportBatch, data: bytes, mapping: dict | None, progress=None) -> ImportBatch:
+    try:
+        with access_suspended(), transaction.atomic():
+            locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if locked.status != ImportBatch.Status.PREVIEWED:
+                raise ValidationError(_("该批次已经导入过了。"), code="already_committed")
+            plan, header = run_import(
+                actor=actor,
+                town=locked.town,
+                data=data,
+                file_name=locked.file_name,
+                commit=True,
+                mapping=mapping,
+                progress=progress,
+            )
+            _store_outcome(locked, plan, header)
+            locked.status = ImportBatch.Status.COMMITTED
+            locked.committed_at = timezone.now()
+            locked.save()
+    except IntegrityError:
+        # Someone registered one of these children meanwhile: nothing of the file is saved.
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED).update(
+            status=ImportBatch.Status.FAILED,
+            message=_("导入时有记录被他人同时登记，本次未保存任何数据，请重新预览后导入。"),
+        )
+        raise LedgerFileError(
+            _("导入时有记录被他人同时登记，本次未保存任何数据，请重新预览后导入。"), code="conflict"
+        ) from None
+    return locked
+
+
+def ledger_import(
+    *, actor, town: Region, upload: IO[bytes] | bytes, file_name: str, dry_run: bool, mapping: dict | None = None
+) -> ImportBatch:
+    """The command line's one step: a dry run, and unless `dry_run` the commit of the same bytes."""
+    data = _read_upload(upload)
+    batch = ledger_preview(actor=actor, town=town, upload=data, file_name=file_name, mapping=mapping)
+    if dry_run:
+        return batch
+    return _commit(actor=actor, batch=batch, data=data, mapping=mapping)
