@@ -9,15 +9,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cases.models import DataRequest, Guardian, Minor, MinorEvent
-from cases.privacy.requests.services import (
-    DataRequestPermissionDenied,
-    data_request_decide,
-    data_request_record,
-)
+from cases.privacy.requests.services import data_request_decide, data_request_record
 from reporting.figures import figures_compute
 from reporting.quarters import Quarter
 from screening.visits.services.visits import visit_log
 from tests.factories import guardian_payload, make_user, register_minor
+from tiers.errors import ActionNotAllowed
 from tiers.roles import Role
 
 
@@ -134,7 +131,7 @@ def test_a_correction_names_known_fields(town_officer, child):
 def test_a_town_office_who_is_not_the_head_cannot_decide(town_officer, child):
     request = _correction(town_officer, child, {"address": "东岭村6组1号"})
 
-    with pytest.raises(DataRequestPermissionDenied):
+    with pytest.raises(ActionNotAllowed, match="只有民政办负责人可以决定更正删除申请。"):
         data_request_decide(actor=town_officer, request=request, grant=True, reason="同意")
 
 
@@ -197,7 +194,9 @@ def test_api_records_and_decides_with_field_errors(api_client_for, town_officer,
     assert response.status_code == 201, response.content
     pk = response.json()["id"]
 
-    assert staff.post(f"/api/v1/data-requests/{pk}/decide/", {"grant": True, "reason": "同意"}).status_code == 403
+    refused = staff.post(f"/api/v1/data-requests/{pk}/decide/", {"grant": True, "reason": "同意"})
+    assert refused.status_code == 403
+    assert refused.json()["errors"][0]["detail"] == "只有民政办负责人可以决定更正删除申请。"
     head = api_client_for(office_head)
     missing = head.post(f"/api/v1/data-requests/{pk}/decide/", {"grant": True, "reason": ""}, format="json")
     assert missing.status_code == 400

@@ -423,6 +423,10 @@ def test_api_move_to_another_county_answers_202_with_the_request(
     assert body["status"] == "PENDING" and body["to_region"] == county_2["village"].pk
     minor_a1.refresh_from_db()
     assert minor_a1.region == tree.village_a1
+    # The sender sees its request but may not decide it: 403 with the reason (tiers.errors.ActionNotAllowed).
+    self_accepted = api.post(f"/api/v1/move-requests/{body['id']}/accept/", {}, format="json")
+    assert self_accepted.status_code == 403
+    assert self_accepted.json()["errors"][0]["detail"] == "您的岗位无权处理该迁移申请。"
     receiving = api_client_for(far_county_officer)
     assert [r["id"] for r in receiving.get("/api/v1/move-requests/").json()["results"]] == [body["id"]]
     declined = receiving.post(f"/api/v1/move-requests/{body['id']}/decline/", {"reason": ""}, format="json")

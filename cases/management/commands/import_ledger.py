@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.imports.services import ImportPermissionDenied, ledger_import
+from cases.imports.services import ledger_import
+from tiers.errors import ActionNotAllowed
 from tiers.models import Region
 
 
@@ -56,7 +57,7 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 mapping=mapping,
             )
-        except ImportPermissionDenied:
+        except ActionNotAllowed:
             raise CommandError(f"{actor.get_username()} may not import into {region.name}.") from None
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None

@@ -23,7 +23,6 @@ from rest_framework.response import Response
 from cases.accesslog.recorder import access_suspended
 from cases.models import AccessLog, EmergencyAccess
 from minorprot.api import StandardPagination
-from tiers.errors import ActionNotAllowed
 from tiers.roles import Capability
 from tiers.selectors import user_can
 
@@ -34,14 +33,6 @@ from .serializers import (
     EmergencyAccessOpenSerializer,
     EmergencyAccessSerializer,
 )
-
-
-def _service_error(exc: DjangoValidationError, rename: dict[str, str] | None = None) -> serializers.ValidationError:
-    detail = serializers.as_serializer_error(exc)
-    for old, new in (rename or {}).items():
-        if old in detail:
-            detail[new] = detail.pop(old)
-    return serializers.ValidationError(detail)
 
 
 class _CapabilityRequired:
@@ -140,10 +131,12 @@ class EmergencyAccessViewSet(_CapabilityRequired, mixins.ListModelMixin, viewset
             # Opening shows nothing yet: the record read that follows is the logged one.
             with access_suspended():
                 grant = services.emergency_access_open(actor=request.user, minor=minor, reason=data["reason"])
-        except ActionNotAllowed:
-            raise PermissionDenied(self.denied_message) from None
         except DjangoValidationError as exc:
-            raise _service_error(exc, {"reference": field}) from None
+            # The service names the record "reference" (the page's one box); here the caller gave `minor` or
+            # `id_number`, so the error goes on that field. minorprot.api.exception_handler does the rest.
+            if hasattr(exc, "error_dict") and "reference" in exc.error_dict:
+                exc.error_dict[field] = exc.error_dict.pop("reference")
+            raise
         return Response(EmergencyAccessSerializer(grant).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: EmergencyAccessSerializer})
@@ -151,12 +144,7 @@ class EmergencyAccessViewSet(_CapabilityRequired, mixins.ListModelMixin, viewset
     def end(self, request, pk=None):
         """End one of the caller's grants before it expires; the record's history notes it (提前结束)."""
         grant = selectors.emergency_access_get(user=request.user, pk=_pk(pk))
-        try:
-            grant = services.emergency_access_end(actor=request.user, grant=grant)
-        except ActionNotAllowed:
-            raise PermissionDenied(self.denied_message) from None
-        except DjangoValidationError as exc:
-            raise _service_error(exc) from None
+        grant = services.emergency_access_end(actor=request.user, grant=grant)
         return Response(EmergencyAccessSerializer(grant).data)
 
 

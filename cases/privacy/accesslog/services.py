@@ -39,7 +39,7 @@ def emergency_access_open(*, actor, minor: Minor, reason: str) -> EmergencyAcces
     from cases.alerts.services import notify, recipients_for
 
     if not user_can(actor, Capability.BREAK_GLASS):
-        raise ActionNotAllowed
+        raise ActionNotAllowed(_("只有区县民政部门可以紧急调阅档案。"))
     reason = (reason or "").strip()
     if len(reason) < EMERGENCY_REASON_MIN_LENGTH:
         raise _error(
@@ -110,7 +110,7 @@ def emergency_access_end(*, actor, grant: EmergencyAccess) -> EmergencyAccess:
     own user may end it, and only while it lasts (an expired or ended grant is refused). Sets `ended_at`,
     writes a MinorEvent EMERGENCY_ACCESS noting "提前结束", and drops the user's cached grants."""
     if not user_can(actor, Capability.BREAK_GLASS) or grant.user_id != actor.pk:
-        raise ActionNotAllowed
+        raise ActionNotAllowed(_("只有区县民政部门可以紧急调阅档案。"))
     locked = EmergencyAccess.objects.select_for_update().get(pk=grant.pk)
     now = timezone.now()
     if locked.ended_at is not None or locked.expires_at <= now:

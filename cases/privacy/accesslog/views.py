@@ -32,7 +32,6 @@ from cases.privacy.accesslog.selectors import (
     emergency_access_lookup,
 )
 from cases.privacy.accesslog.services import access_log_export_record, emergency_access_end, emergency_access_open
-from tiers.errors import ActionNotAllowed
 from tiers.forms import add_service_errors
 from tiers.roles import Capability
 from tiers.selectors import user_can
@@ -111,8 +110,6 @@ def emergency_access(request):
                 # Opening shows nothing yet: the record page it leads to is the logged read.
                 with access_suspended():
                     grant = emergency_access_open(actor=request.user, minor=minor, reason=form.cleaned_data["reason"])
-            except ActionNotAllowed:
-                raise PermissionDenied from None
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -141,8 +138,6 @@ def emergency_access_end_view(request, pk: int):
     grant = emergency_access_get(user=request.user, pk=pk)
     try:
         emergency_access_end(actor=request.user, grant=grant)
-    except ActionNotAllowed:
-        raise PermissionDenied from None
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

@@ -6,24 +6,16 @@ Scoped like the pages (cases.privacy.moves.selectors): a request the caller may 
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from cases.models.privacy import MoveRequest
-from tiers.errors import ActionNotAllowed
 
 from . import selectors, services
 from .serializers import MoveAcceptSerializer, MoveCancelSerializer, MoveDeclineSerializer, MoveRequestSerializer
-
-
-def _service_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    return serializers.ValidationError(serializers.as_serializer_error(exc))
 
 
 class MoveRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -49,12 +41,7 @@ class MoveRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         move_request = self.get_object()
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            service(actor=self.request.user, move_request=move_request, **serializer.validated_data)
-        except ActionNotAllowed:
-            raise PermissionDenied(_("您的岗位无权处理该迁移申请。")) from None
-        except DjangoValidationError as exc:
-            raise _service_error(exc) from None
+        service(actor=self.request.user, move_request=move_request, **serializer.validated_data)
         move_request.refresh_from_db()
         return Response(MoveRequestSerializer(move_request).data)
 

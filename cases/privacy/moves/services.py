@@ -387,7 +387,7 @@ def move_request_accept(*, actor, move_request: MoveRequest, note: str = "") -> 
     """The receiving county accepts: the full hand-over runs now, with the county's post as the actor."""
     request = _lock_request(move_request)
     if not move_request_may_decide(user=actor, move_request=request):
-        raise ActionNotAllowed
+        raise ActionNotAllowed(_("您的岗位无权处理该迁移申请。"))
     if request.status != MoveRequestStatus.PENDING:
         raise _error("status", _("该申请已处理。"), "decided")
     minor = _lock_minor(request.minor)
@@ -404,7 +404,7 @@ def move_request_decline(*, actor, move_request: MoveRequest, reason: str) -> Mo
     """The receiving county declines, with a reason; the child stays where they are."""
     request = _lock_request(move_request)
     if not move_request_may_decide(user=actor, move_request=request):
-        raise ActionNotAllowed
+        raise ActionNotAllowed(_("您的岗位无权处理该迁移申请。"))
     if request.status != MoveRequestStatus.PENDING:
         raise _error("status", _("该申请已处理。"), "decided")
     reason = reason.strip()
@@ -425,7 +425,7 @@ def move_request_cancel(*, actor, move_request: MoveRequest, reason: str = "") -
     """The sending side withdraws its request before it is decided."""
     request = _lock_request(move_request)
     if not move_request_may_cancel(user=actor, move_request=request):
-        raise ActionNotAllowed
+        raise ActionNotAllowed(_("您的岗位无权处理该迁移申请。"))
     if request.status != MoveRequestStatus.PENDING:
         raise _error("status", _("该申请已处理。"), "decided")
     _decide(actor=actor, request=request, status=MoveRequestStatus.CANCELLED, note=reason.strip())

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cases.privacy.moves import selectors, services
 from cases.privacy.moves.forms import MeasureAssignForm, MoveCancelForm, MoveDecisionForm
-from tiers.errors import ActionNotAllowed
 from tiers.forms import add_service_errors
 
 
@@ -55,8 +54,6 @@ def move_request_detail(request, pk: int):
                         actor=request.user, move_request=move_request, reason=form.cleaned_data["note"]
                     )
                     messages.success(request, _("已退回迁移申请。"))
-            except ActionNotAllowed:
-                raise PermissionDenied from None
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -86,8 +83,6 @@ def moved_measure_assign(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.moved_measure_assign(actor=request.user, measure=measure, group=form.cleaned_data["group"])
-        except ActionNotAllowed:
-            raise PermissionDenied from None
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

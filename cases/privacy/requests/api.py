@@ -5,10 +5,9 @@ Scoped like the pages: a request whose child the caller may not see is absent (4
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -20,10 +19,6 @@ from tiers.selectors import user_can
 
 from . import selectors, services
 from .serializers import DataRequestDecisionSerializer, DataRequestSerializer
-
-
-def _service_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    return serializers.ValidationError(serializers.as_serializer_error(exc))
 
 
 class DataRequestViewSet(
@@ -61,20 +56,15 @@ class DataRequestViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         validated = serializer.validated_data
-        try:
-            item = services.data_request_record(
-                actor=request.user,
-                minor=validated["minor"],
-                kind=validated["kind"],
-                requester=validated["requester"],
-                requester_name=validated["requester_name"],
-                reason=validated["reason"],
-                corrections=validated.get("corrections") or None,
-            )
-        except services.DataRequestPermissionDenied:
-            raise PermissionDenied(_("您的岗位无权修改该档案。")) from None
-        except DjangoValidationError as exc:
-            raise _service_error(exc) from None
+        item = services.data_request_record(
+            actor=request.user,
+            minor=validated["minor"],
+            kind=validated["kind"],
+            requester=validated["requester"],
+            requester_name=validated["requester_name"],
+            reason=validated["reason"],
+            corrections=validated.get("corrections") or None,
+        )
         return Response(self.get_serializer(selectors.data_request_get(user=request.user, pk=item.pk)).data,
                         status=status.HTTP_201_CREATED)  # fmt: skip
 
@@ -85,12 +75,7 @@ class DataRequestViewSet(
         item = self.get_object()
         serializer = DataRequestDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            services.data_request_decide(actor=request.user, request=item, **serializer.validated_data)
-        except services.DataRequestPermissionDenied:
-            raise PermissionDenied(_("只有民政办负责人可以决定更正删除申请。")) from None
-        except DjangoValidationError as exc:
-            raise _service_error(exc) from None
+        services.data_request_decide(actor=request.user, request=item, **serializer.validated_data)
         return Response(self.get_serializer(selectors.data_request_get(user=request.user, pk=item.pk)).data)
 
 

@@ -46,10 +46,6 @@ _BOOLEAN_FIELDS = {"hukou_in_district", "lives_with_minor", "is_imprisoned", "in
                    "is_disabled", "is_deceased", "is_missing", "works_away", "other_situation"}  # fmt: skip
 
 
-class DataRequestPermissionDenied(ActionNotAllowed):
-    """The actor sees the record but may not record or decide this request (403)."""
-
-
 def pseudonym(minor_id: int) -> str:
     return f"{PLACEHOLDER} #{minor_id}"
 
@@ -99,7 +95,7 @@ def data_request_record(
     (domain.md §13; 003 二(四)15). Only staff who may change the record record it; a correction names the
     fields and their new values; a record already anonymised takes no further requests."""
     if not user_reach(actor, Capability.CHANGE_RECORDS).covers(minor.region.path):
-        raise DataRequestPermissionDenied
+        raise ActionNotAllowed(_("您的岗位无权修改该档案。"))
     errors: dict[str, list] = {}
     if kind not in DataRequestKind.values:
         errors.setdefault("kind", []).append(ValidationError(_("请选择申请事项（更正或删除）。"), code="required"))
@@ -163,7 +159,7 @@ def data_request_decide(
         locked = DataRequest.objects.select_for_update().get(pk=request.pk)
         minor = Minor.objects.select_related("region").get(pk=locked.minor_id)
         if not user_reach(actor, Capability.DECIDE_DATA_REQUESTS).covers(minor.region.path):
-            raise DataRequestPermissionDenied
+            raise ActionNotAllowed(_("只有民政办负责人可以决定更正删除申请。"))
         if locked.status != DataRequestStatus.PENDING:
             raise _error("grant", _("该申请已决定，不能重复决定。"), "already_decided")
         if not reason:
@@ -248,7 +244,8 @@ def _apply_correction(*, actor, minor: Minor, request: DataRequest, confirm_poss
             confirm_possible_duplicate=confirm_possible_duplicate,
         )
     except ActionNotAllowed:
-        raise DataRequestPermissionDenied from None
+        # Refused by minor_update: the decision is refused, in the decision's words.
+        raise ActionNotAllowed(_("只有民政办负责人可以决定更正删除申请。")) from None
 
 
 # --- deletion -----------------------------------------------------------------------------------

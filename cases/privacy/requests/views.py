@@ -40,8 +40,6 @@ def data_request_create(request, pk: int):
                 reason=form.cleaned_data["reason"],
                 corrections=form.corrections(),
             )
-        except services.DataRequestPermissionDenied:
-            raise PermissionDenied from None
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -79,8 +77,6 @@ def data_request_decide(request, pk: int):
                 reason=form.cleaned_data["reason"],
                 confirm_possible_duplicate=form.cleaned_data["confirm_possible_duplicate"],
             )
-        except services.DataRequestPermissionDenied:
-            raise PermissionDenied from None
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -16,7 +16,6 @@ from cases.models import AccessLog
 from cases.privacy.sealing import selectors, services
 from cases.privacy.sealing.forms import SealForm, UnsealForm
 from cases.registry.selectors import minor_get
-from tiers.errors import ActionNotAllowed
 from tiers.forms import add_service_errors
 
 
@@ -42,8 +41,6 @@ def _seal_page(request, pk: int, *, sealing: bool):
                 )
             else:
                 services.minor_unseal(actor=request.user, minor=minor, reason=form.cleaned_data["reason"])
-        except ActionNotAllowed:
-            raise PermissionDenied from None
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
