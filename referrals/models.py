@@ -1,6 +1,16 @@
 """The models of the referrals app, as Django finds them: each topic keeps its own (referrals/referrals/,
-referrals/intake/, referrals/webhooks/) and they are gathered here under the app label "referrals"."""
+referrals/intake/, referrals/discovery/, referrals/webhooks/) and they are gathered here under the app label
+"referrals"."""
 
+from referrals.discovery.models import (
+    DiscoveryEvent,
+    PatrolGroup,
+    PatrolKind,
+    PatrolLog,
+    ReportSource,
+    SentinelKind,
+    SentinelPoint,
+)
 from referrals.intake.models import Report, ReportChannel, ReportEvent, ReportStatus
 from referrals.referrals.models import (
     RULE_OVERRIDE_FIELDS,
@@ -16,6 +26,10 @@ from referrals.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEn
 
 __all__ = [
     "RULE_OVERRIDE_FIELDS",
+    "DiscoveryEvent",
+    "PatrolGroup",
+    "PatrolKind",
+    "PatrolLog",
     "Priority",
     "Referral",
     "ReferralEvent",
@@ -26,7 +40,10 @@ __all__ = [
     "Report",
     "ReportChannel",
     "ReportEvent",
+    "ReportSource",
     "ReportStatus",
+    "SentinelKind",
+    "SentinelPoint",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",

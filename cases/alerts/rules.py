@@ -41,6 +41,8 @@ class AlertRule(models.TextChoices):
     REFERRAL_FEEDBACK_LATE = "REFERRAL_FEEDBACK_LATE", _("转介反馈逾期")
     # A report (强制报告) not triaged in time (domain.md §5).
     REPORT_UNTRIAGED = "REPORT_UNTRIAGED", _("报告未及时研判")
+    # A sentinel point that has not reported for the configured period (issue 12 §4; domain.md §13).
+    SENTINEL_SILENT = "SENTINEL_SILENT", _("监测哨点长期未报告")
     # Follow-up items of governance meetings still open after their deadline (督办), per level of the meeting.
     MEETING_ITEM_OVERDUE_TOWN = "MEETING_ITEM_OVERDUE_TOWN", _("乡镇会议督办事项逾期")
     MEETING_ITEM_OVERDUE_COUNTY = "MEETING_ITEM_OVERDUE_COUNTY", _("区县会议督办事项逾期")
@@ -67,6 +69,8 @@ RULES: dict[str, RulePolicy] = {
     AlertRule.REFERRAL_NOT_ACCEPTED: RulePolicy(Alert.Severity.WARNING, (Role.TOWN_OFFICE,)),
     AlertRule.REFERRAL_FEEDBACK_LATE: RulePolicy(Alert.Severity.WARNING, (Role.TOWN_OFFICE,)),
     AlertRule.REPORT_UNTRIAGED: RulePolicy(Alert.Severity.URGENT, (Role.TOWN_OFFICE, Role.TOWN_LEADER)),
+    # Besides the roles: the point's monitoring administrator.
+    AlertRule.SENTINEL_SILENT: RulePolicy(Alert.Severity.WARNING, (Role.TOWN_OFFICE, Role.TOWN_OFFICE_HEAD)),
     AlertRule.MEETING_ITEM_OVERDUE_TOWN: RulePolicy(Alert.Severity.NOTICE, (Role.TOWN_OFFICE_HEAD, Role.TOWN_LEADER)),
     AlertRule.MEETING_ITEM_OVERDUE_COUNTY: RulePolicy(Alert.Severity.NOTICE, (Role.COUNTY_CIVIL_AFFAIRS,)),
 }

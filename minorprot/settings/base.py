@@ -181,6 +181,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "apply-age-rules": {"task": "screening.tasks.apply_age_rules", "schedule": crontab(hour=0, minute=20)},
     # Reports not triaged by their deadline (issue 5 §6): alert the town office and leader, once each.
     "escalate-untriaged-reports": {"task": "referrals.intake.tasks.escalate_untriaged_reports", "schedule": 900.0},
+    # Sentinel points silent past MINORPROT_SENTINEL_SILENT_DAYS (issue 12 §4): flagged once, resolved on a report.
+    "flag-silent-sentinel-points": {
+        "task": "referrals.discovery.tasks.flag_silent_sentinel_points",
+        "schedule": crontab(hour=6, minute=40),
+    },
     # Referrals not accepted or without feedback in time (issue 5 §3).
     "escalate-referrals": {"task": "referrals.referrals.tasks.escalate_referrals", "schedule": crontab(minute=15)},
     # Grants on closed referrals withdrawn a set time after closing (issue 5 §4).
@@ -311,8 +316,16 @@ MINORPROT_RED_PLAN_HOURS = env_int("MINORPROT_RED_PLAN_HOURS", 24)
 MINORPROT_TRIAGE_HOURS = env_int("MINORPROT_TRIAGE_HOURS", 24)
 MINORPROT_TRIAGE_HOURS_VIOLENCE = env_int("MINORPROT_TRIAGE_HOURS_VIOLENCE", 2)
 MINORPROT_HOTLINES = env_list("MINORPROT_HOTLINES", ["12345", "12355", "12349"])
+# Sentinel points (issue 12 §4; domain.md §13): days without a report after which a point is flagged as
+# silent ([PROPOSAL] default); read only by referrals/discovery/rules.py.
+MINORPROT_SENTINEL_SILENT_DAYS = env_int("MINORPROT_SENTINEL_SILENT_DAYS", 90)
 # Task modules outside an app's tasks.py (autodiscovery finds only tasks.py).
-CELERY_IMPORTS = ["referrals.referrals.tasks", "referrals.intake.tasks", "referrals.webhooks.tasks"]
+CELERY_IMPORTS = [
+    "referrals.referrals.tasks",
+    "referrals.intake.tasks",
+    "referrals.webhooks.tasks",
+    "referrals.discovery.tasks",
+]
 # Referrals (issue 5 §3, §4): hours to accept by priority, days to feedback, days a closed referral stays visible
 # ([PROPOSAL] defaults); read only by referrals/referrals/rules.py.
 MINORPROT_REFERRAL_ACCEPT_HOURS = {
