@@ -7,6 +7,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 
+# The worker learns of an app's tasks through this module; the import's own task lives with its topic.
+from cases.imports.tasks import run_ledger_import  # noqa: F401
+
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_notification_email(*, user_ids: list[int], url: str = "", title: str = "", body: str = "") -> int:

@@ -460,6 +460,7 @@ KWARGS = {
     "ledger_import_preview": lambda w: {"pk": w["import_batch"].pk},
     "ledger_import_mapping": lambda w: {"pk": w["import_batch"].pk},
     "ledger_import_commit": lambda w: {"pk": w["import_batch"].pk},
+    "ledger_import_progress": lambda w: {"pk": w["import_batch"].pk},
     "ledger_import_rejected": lambda w: {"pk": w["import_batch"].pk},
     # partner departments
     "partner_department_detail": lambda w: {"pk": w["police"].pk},

@@ -70,6 +70,20 @@ class LedgerSynonym(models.Model):
         return f"{self.get_kind_display()}：{self.word} → {self.value}"
 
 
+class JobStep(models.TextChoices):
+    """Which step of a large file a worker runs (issue 12 §1)."""
+
+    DRY_RUN = "DRY_RUN", _("预览")
+    COMMIT = "COMMIT", _("导入")
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "QUEUED", _("排队中")
+    RUNNING = "RUNNING", _("处理中")
+    DONE = "DONE", _("已完成")
+    FAILED = "FAILED", _("失败")
+
+
 class ImportBatch(models.Model):
     """One ledger file brought to the registry for a town: who, when, which file, the outcome. A dry run
     is a batch in status PREVIEWED; committing it turns it COMMITTED (or FAILED, with nothing saved)."""
@@ -104,6 +118,11 @@ class ImportBatch(models.Model):
     unknown_words = models.JSONField(_("未识别用语"), default=dict, blank=True)
     header_row = models.PositiveIntegerField(_("表头所在行"), null=True, blank=True)
     message = models.TextField(_("说明"), blank=True)
+    # A large file's dry run or commit runs in a worker (cases.imports.tasks); blank when it ran in the request.
+    job_step = models.CharField(_("后台步骤"), max_length=10, choices=JobStep.choices, blank=True)
+    job_status = models.CharField(_("后台状态"), max_length=10, choices=JobStatus.choices, blank=True)
+    progress_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
+    expected_rows = models.PositiveIntegerField(_("预计行数"), default=0)
 
     class Meta:
         verbose_name = _("台账导入批次")
@@ -113,3 +132,18 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def job_in_progress(self) -> bool:
+        return self.job_status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+    @property
+    def may_commit(self) -> bool:
+        """A previewed batch whose dry run is over (in the request, or by a worker) may be committed."""
+        return self.status == self.Status.PREVIEWED and not self.job_in_progress
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.expected_rows:
+            return 0
+        return min(99, self.progress_rows * 100 // self.expected_rows)

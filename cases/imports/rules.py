@@ -5,6 +5,8 @@ guardian situations mean the guardian is away, and how large a file may be. The 
 
 from __future__ import annotations
 
+from django.conf import settings
+
 # --- the columns (issue 12 §1; the registry's fields, domain.md §2.2 and §3.1) ------------------------------
 # The columns a ledger may have, by key, with the name the page shows (and the header the example file uses).
 COLUMNS: dict[str, str] = {
@@ -49,3 +51,11 @@ GUARDIAN_AWAY_FLAGS = ("works_away", "is_imprisoned", "in_drug_rehab", "is_decea
 
 # --- the file (issue 12 §1) ---------------------------------------------------------------------------------
 MAX_FILE_BYTES = 20 * 1024 * 1024  # larger ledgers are imported in parts (the message says 20MB)
+
+# --- large files (issue 12 §1: "large files run in Celery with a progress bar") ---------------------------------
+# A file of more rows than this is previewed and committed by a worker (a web request times out after 60 s).
+
+
+def import_sync_rows() -> int:
+    """Up to this many data rows the dry run and the commit run in the request (MINORPROT_IMPORT_SYNC_ROWS)."""
+    return settings.MINORPROT_IMPORT_SYNC_ROWS

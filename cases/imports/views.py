@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.imports import rules, selectors, services
 from cases.imports.forms import LedgerMappingForm, LedgerUploadForm
-from cases.imports.models import ImportBatch
 from tiers.roles import Capability
 from tiers.selectors import user_can
 
@@ -42,7 +41,7 @@ def ledger_import_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            batch = services.ledger_preview(
+            batch = services.ledger_preview_start(
                 actor=request.user, town=form.cleaned_data["town"], upload=upload, file_name=upload.name
             )
         except ValidationError as exc:
@@ -68,9 +67,7 @@ def ledger_import_list(request):
 @require_GET
 def ledger_import_preview(request, pk: int):
     batch = selectors.import_batch_get(user=request.user, pk=pk)
-    mapping_form = (
-        LedgerMappingForm(unknown=batch.unknown_words) if batch.status == ImportBatch.Status.PREVIEWED else None
-    )
+    mapping_form = LedgerMappingForm(unknown=batch.unknown_words) if batch.may_commit else None
     return render(
         request,
         "cases/imports/preview.html",
@@ -84,6 +81,18 @@ def ledger_import_preview(request, pk: int):
 
 
 @_import_required
+@require_GET
+def ledger_import_progress(request, pk: int):
+    """The progress partial of a batch a worker runs, polled by htmx every 2 s; once the job is over the
+    whole page reloads to show the counts, the refused rows and the commit button."""
+    batch = selectors.import_batch_get(user=request.user, pk=pk)
+    response = render(request, "cases/imports/_progress.html", {"batch": batch})
+    if request.headers.get("HX-Request") and not batch.job_in_progress:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@_import_required
 @require_POST
 def ledger_import_mapping(request, pk: int):
     batch = selectors.import_batch_get(user=request.user, pk=pk)
@@ -94,11 +103,14 @@ def ledger_import_mapping(request, pk: int):
     try:
         for kind, word, value in form.chosen():
             services.ledger_mapping_save(actor=request.user, town=batch.town, kind=kind, word=word, value=value)
-        services.ledger_preview_refresh(actor=request.user, batch=batch)
+        batch = services.ledger_preview_refresh_start(actor=request.user, batch=batch)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, _("对照已保存（本乡镇以后的台账也按此识别），预览已更新。"))
+        if batch.job_in_progress:
+            messages.success(request, _("对照已保存（本乡镇以后的台账也按此识别），正在后台重新预览。"))
+        else:
+            messages.success(request, _("对照已保存（本乡镇以后的台账也按此识别），预览已更新。"))
     return redirect("ledger_import_preview", pk=batch.pk)
 
 
@@ -107,10 +119,13 @@ def ledger_import_mapping(request, pk: int):
 def ledger_import_commit(request, pk: int):
     batch = selectors.import_batch_get(user=request.user, pk=pk)
     try:
-        batch = services.ledger_commit(actor=request.user, batch=batch)
+        batch = services.ledger_commit_start(actor=request.user, batch=batch)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
+        if batch.job_in_progress:
+            messages.info(request, _("文件较大，正在后台导入；完成后会通知您，也可留在本页查看进度。"))
+            return redirect("ledger_import_preview", pk=batch.pk)
         messages.success(
             request,
             _("导入完成：新增%(c)d人，更新%(u)d人，未变化%(n)d人，拒收%(r)d行。")

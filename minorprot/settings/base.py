@@ -309,6 +309,9 @@ MINORPROT_DASHBOARD_CACHE_SECONDS = env_int("MINORPROT_DASHBOARD_CACHE_SECONDS",
 # builds it (a web request times out after 60 s). Ready files are deleted after this many days.
 MINORPROT_EXPORT_SYNC_ROWS = env_int("MINORPROT_EXPORT_SYNC_ROWS", 3000)
 MINORPROT_EXPORT_KEEP_DAYS = env_int("MINORPROT_EXPORT_KEEP_DAYS", 7)
+# Ledger import (issue 12 §1): files of up to this many rows are previewed and committed in the request;
+# larger ones in a Celery task with a progress bar. Read only by cases/imports/rules.py.
+MINORPROT_IMPORT_SYNC_ROWS = env_int("MINORPROT_IMPORT_SYNC_ROWS", 2000)
 MINORPROT_RED_PLAN_HOURS = env_int("MINORPROT_RED_PLAN_HOURS", 24)
 # Report intake (domain.md §7, issue 5 §6): hours to triage a report, shorter when violence is alleged
 # ([PROPOSAL] defaults), and the hotline numbers a HOTLINE report may come from (§7.3); read only by

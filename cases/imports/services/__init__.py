@@ -14,7 +14,7 @@ own thresholds and word lists are in cases.imports.rules.
 The modules, by step: reading (the file), header (finding it), text and normalise (cells into registry
 inputs), synonyms (what words mean; the town's mappings), validation (the registry's rules, duplicates in
 the file), matching (registered children, the plan), writing (bulk creates, updates), pipeline (the steps
-a chunk at a time), commit (dry run, atomic idempotent commit), rejected (the refused rows' workbook).
+a chunk at a time), commit (dry run, atomic idempotent commit), rejected (the refused rows' workbook), jobs (large files in a worker, with progress).
 """
 
 from cases.imports.services.commit import (
@@ -25,6 +25,12 @@ from cases.imports.services.commit import (
 )
 from cases.imports.services.errors import ImportPermissionDenied, LedgerFileError
 from cases.imports.services.header import Header, find_header
+from cases.imports.services.jobs import (
+    ledger_batch_run,
+    ledger_commit_start,
+    ledger_preview_refresh_start,
+    ledger_preview_start,
+)
 from cases.imports.services.matching import Plan, Update
 from cases.imports.services.normalise import (
     LedgerRow,
@@ -54,11 +60,15 @@ __all__ = [
     "Vocabulary",
     "check_row",
     "find_header",
+    "ledger_batch_run",
     "ledger_commit",
+    "ledger_commit_start",
     "ledger_import",
     "ledger_mapping_save",
     "ledger_preview",
     "ledger_preview_refresh",
+    "ledger_preview_refresh_start",
+    "ledger_preview_start",
     "mapping_targets",
     "normalise_date",
     "normalise_id",

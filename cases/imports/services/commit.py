@@ -60,12 +60,21 @@ def ledger_preview(
 def ledger_preview_refresh(*, actor, batch: ImportBatch) -> ImportBatch:
     """Run the dry run of a previewed batch again (after the town mapped unknown words)."""
     _require_import(actor, batch.town)
-    if batch.status != ImportBatch.Status.PREVIEWED:
+    if batch.status != ImportBatch.Status.PREVIEWED or batch.job_in_progress:
         raise ValidationError(_("该批次已导入，不能再预览。"), code="not_previewed")
+    return _dry_run_again(actor=actor, batch=batch)
+
+
+def _dry_run_again(*, actor, batch: ImportBatch, progress=None) -> ImportBatch:
+    """The dry run of a stored batch's file, its outcome saved on the batch (the page's refresh and the
+    worker's dry run). The batch row is locked only at the end, so a worker's progress can be written
+    meanwhile (cases.imports.services.jobs)."""
     with batch.file.open("rb") as handle:
         data = handle.read()
     with access_suspended(), transaction.atomic():
-        plan, header = run_import(actor=actor, town=batch.town, data=data, file_name=batch.file_name, commit=False)
+        plan, header = run_import(
+            actor=actor, town=batch.town, data=data, file_name=batch.file_name, commit=False, progress=progress
+        )
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         _store_outcome(locked, plan, header)
         locked.save()
@@ -82,12 +91,24 @@ def ledger_commit(*, actor, batch: ImportBatch) -> ImportBatch:
     return _commit(actor=actor, batch=batch, data=data, mapping=None)
 
 
-def _commit(*, actor, batch: ImportBatch, data: bytes, mapping: dict | None, progress=None) -> ImportBatch:
+def _commit(
+    *, actor, batch: ImportBatch, data: bytes, mapping: dict | None, progress=None, by_worker: bool = False
+) -> ImportBatch:
+    """The commit's one transaction. In the request it locks the batch first; a worker's run (by_worker)
+    holds the batch as RUNNING instead (taken under a lock by jobs.ledger_batch_run) and locks the row
+    only to write the outcome, so its progress can be written from another connection meanwhile."""
     try:
         with access_suspended(), transaction.atomic():
-            locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-            if locked.status != ImportBatch.Status.PREVIEWED:
-                raise ValidationError(_("该批次已经导入过了。"), code="already_committed")
+            if by_worker:
+                locked = ImportBatch.objects.get(pk=batch.pk)
+                if locked.status != ImportBatch.Status.PREVIEWED:
+                    raise ValidationError(_("该批次已经导入过了。"), code="already_committed")
+            else:
+                locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+                if locked.status != ImportBatch.Status.PREVIEWED:
+                    raise ValidationError(_("该批次已经导入过了。"), code="already_committed")
+                if locked.job_in_progress:
+                    raise ValidationError(_("该批次正在后台处理，请稍候。"), code="job_in_progress")
             plan, header = run_import(
                 actor=actor,
                 town=locked.town,
@@ -97,6 +118,10 @@ def _commit(*, actor, batch: ImportBatch, data: bytes, mapping: dict | None, pro
                 mapping=mapping,
                 progress=progress,
             )
+            if by_worker:
+                locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+                if locked.status != ImportBatch.Status.PREVIEWED:
+                    raise ValidationError(_("该批次已经导入过了。"), code="already_committed")
             _store_outcome(locked, plan, header)
             locked.status = ImportBatch.Status.COMMITTED
             locked.committed_at = timezone.now()

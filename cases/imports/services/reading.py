@@ -49,6 +49,27 @@ def read_sheet(data: bytes, file_name: str) -> Iterator[tuple[int, tuple]]:
         workbook.close()
 
 
+def estimate_rows(data: bytes, file_name: str) -> int:
+    """The number of rows of the first sheet, without reading them: the lines of a .csv, the dimension an
+    .xlsx records (a file without one counts by its size). Decides whether a worker takes the file."""
+    lower = file_name.lower()
+    if _is_csv(lower):
+        return data.count(b"\n") + 1
+    if not lower.endswith((".xlsx", ".xlsm")):
+        raise LedgerFileError(_("请上传Excel（.xlsx）或CSV文件；旧版.xls请先另存为.xlsx。"), code="file_type")
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise LedgerFileError(_("无法读取该Excel文件，请确认文件未损坏且为.xlsx格式。"), code="unreadable") from None
+    try:
+        rows = workbook.worksheets[0].max_row if workbook.worksheets else None
+    finally:
+        workbook.close()
+    return rows if rows else len(data) // 80
+
+
 def _read_upload(upload: IO[bytes] | bytes) -> bytes:
     data = upload if isinstance(upload, bytes) else upload.read()
     if len(data) > MAX_FILE_BYTES:
