@@ -11,8 +11,8 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from screening.models import Visit
 from screening.grading.services import assessment_record, grade_set
+from screening.models import Visit
 from screening.visits.services.plan import visit_plan_refresh
 from tests.browser.test_register_flow import log_in
 from tests.factories import register_minor

@@ -29,8 +29,8 @@ def test_admin_offers_no_way_to_edit_the_access_log(admin_client):
 
 
 def test_grade_changes_cannot_be_changed_or_deleted(minor_a1, town_officer):
-    from screening.models import GradeChange
     from screening.grading.services import assessment_record
+    from screening.models import GradeChange
 
     assessment_record(
         actor=town_officer, minor=minor_a1, kind="RISK_LEVEL", final_grade="YELLOW", override_reason="入户核实"

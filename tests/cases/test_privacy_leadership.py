@@ -12,8 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
-from cases.models import Case, Measure, Minor, MinorEvent, WorkingGroup
 from cases.casework import services as cw
+from cases.models import Case, Measure, Minor, MinorEvent, WorkingGroup
 from referrals.models import Referral
 from referrals.referrals.services import lifecycle as rl
 from reporting.quarters import Quarter
