@@ -14,3 +14,9 @@ class CasesConfig(AppConfig):
         # A task run eagerly inside a request (tests, the embedded demo) reads for the system, not the user.
         task_prerun.connect(suspend_for_task, weak=False, dispatch_uid="minorprot_access_suspend")
         task_postrun.connect(resume_after_task, weak=False, dispatch_uid="minorprot_access_resume")
+
+        # A town brought in by the tree import gets its six working groups at once (issue 12 §2; domain.md §5).
+        from cases.casework.services.measures import working_groups_ensure
+        from tiers.imports.services import on_town_created
+
+        on_town_created(working_groups_ensure)

@@ -286,6 +286,21 @@ def partner_staff_attach(*, actor, organisation: Organisation, user, title: str 
     kept apart from staff accounts: it sees only what its department is sent), and a user already
     attached to a department of this town (detach first). The post's history is kept by pghistory."""
     _require_manages(actor, organisation)
+    partner_staff_check(organisation=organisation, user=user)
+    _history_actor(actor)
+    return post_assign(
+        user=user,
+        region=organisation.region,
+        role=Role.PARTNER_STAFF,
+        organisation=organisation,
+        title=title.strip(),
+        phone=phone.strip(),
+    )
+
+
+def partner_staff_check(*, organisation: Organisation, user) -> None:
+    """The rules of attaching `user` to `organisation` as partner staff (issue 10 §8), without the
+    question of who attaches: the staff import (issue 12 §2) applies them too. Raises ValidationError."""
     if not user.is_active or user.is_superuser:
         raise ValidationError(
             {"username": [ValidationError(_("该账号不能作为协作部门工作人员。"), code="not_allowed")]}
@@ -303,15 +318,6 @@ def partner_staff_attach(*, actor, organisation: Organisation, user, title: str 
                 else _("该用户已是%(name)s的工作人员，请先解除。") % {"name": post.organisation or "—"}
             )
             raise ValidationError({"username": [ValidationError(message, code="already_attached")]})
-    _history_actor(actor)
-    return post_assign(
-        user=user,
-        region=organisation.region,
-        role=Role.PARTNER_STAFF,
-        organisation=organisation,
-        title=title.strip(),
-        phone=phone.strip(),
-    )
 
 
 @transaction.atomic
