@@ -36,6 +36,7 @@ def test_town_officer_registers_a_minor_and_finds_the_record_by_pinyin_initials(
     log_in(page, live_server.url, "town_officer")
 
     # Register through the navigation, as people do.
+    page.get_by_test_id("nav-ledger").get_by_role("button", name="台账").click()
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="登记未成年人").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("登记未成年人")
     form = page.locator("form.minor-form")
@@ -64,6 +65,7 @@ def test_town_officer_registers_a_minor_and_finds_the_record_by_pinyin_initials(
     assert [g.name for g in minor.guardians.all()] == ["赵桂兰"]
 
     # Find the record again in the list by pinyin initials.
+    page.get_by_test_id("nav-ledger").get_by_role("button", name="台账").click()
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="未成年人台账").click()
     page.get_by_role("searchbox").fill("zxy")
     page.get_by_role("button", name="查询").click()
