@@ -37,6 +37,15 @@ class RegionAdmin(admin.ModelAdmin):
     ordering = ["path"]
     raw_id_fields = ["parent"]
 
+    def get_urls(self):
+        from django.urls import path
+
+        from tiers.imports.views import sheet_import
+
+        # Upload a tree or staff sheet (issue 12 §2): the same service as manage.py import_regions / import_staff.
+        view = self.admin_site.admin_view(lambda request: sheet_import(request, self.admin_site))
+        return [path("import/", view, name="tiers_region_import"), *super().get_urls()]
+
     def get_readonly_fields(self, request, obj=None):
         # Codes and places in the tree are fixed once created: the path of every record depends on them.
         return ["code", "level", "parent", "path"] if obj else ["path"]

@@ -220,3 +220,52 @@ def test_the_commands_print_errors_or_write_the_passwords_file(county_admin, tmp
     out = io.StringIO()
     call_command("import_staff", str(staff_file), stdout=out)
     assert "unchanged 4" in out.getvalue() and "one-time" not in out.getvalue()
+
+
+# --- the admin upload ----------------------------------------------------------------------------------------
+
+
+def _upload(client, kind, rows, name="sheet.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    upload = SimpleUploadedFile(name, _csv(rows), content_type="text/csv")
+    return client.post(reverse("admin:tiers_region_import"), {"kind": kind, "file": upload})
+
+
+@pytest.fixture
+def superuser(db):
+    return get_user_model().objects.create_superuser(username="root", password="x")
+
+
+def test_the_admin_uploads_the_tree_then_the_staff_and_sees_the_passwords_once(client, superuser):
+    client.force_login(superuser)
+
+    response = _upload(client, "regions", TREE)
+    assert response.status_code == 200
+    assert Region.objects.filter(code__startswith="500288").count() == 7
+    response = _upload(client, "staff", STAFF)
+    password = dict(response.context["result"].passwords)["dongan_office"]
+    assert password in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    again = _upload(client, "staff", STAFF)
+    assert password not in again.content.decode() and again.context["result"].passwords == []
+
+
+def test_the_admin_shows_row_errors_and_saves_nothing(client, superuser):
+    client.force_login(superuser)
+
+    response = _upload(client, "regions", [*TREE, ["500288101003", "东三村", "500288109000", ""]])
+
+    body = response.content.decode()
+    assert "上级代码500288109000在文件和系统中都不存在。" in body and "<td>9</td>" in body
+    assert not Region.objects.filter(code__startswith="500288").exists()
+
+
+def test_a_staff_member_without_the_permissions_may_not_upload(client, county_admin):
+    client.force_login(county_admin)  # is_staff, but holds no add-region or add-user permission
+
+    response = _upload(client, "regions", TREE)
+
+    assert response.status_code == 403
+    assert not Region.objects.filter(code__startswith="500288").exists()
