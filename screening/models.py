@@ -311,3 +311,14 @@ class VisitPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.minor_id} → {self.next_due_on}"
+
+
+# Screening campaigns (摸底排查, issue 12 §3) live in their topic package; re-exported for Django and callers.
+from screening.campaigns.models import (  # noqa: E402, F401
+    Campaign,
+    CampaignEvent,
+    CampaignItem,
+    CampaignResult,
+    CampaignStatus,
+    ItemOutcome,
+)

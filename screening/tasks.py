@@ -7,6 +7,7 @@ import logging
 
 from celery import shared_task
 
+from screening.campaigns.services import campaign_alerts_sync
 from screening.escalation.services import age_rules_apply, escalate
 from screening.visits.services.plan import visit_plan_refresh
 
@@ -37,4 +38,12 @@ def escalate_minors(*, minor_ids: list[int]) -> dict:
 def apply_age_rules() -> dict:
     result = age_rules_apply()
     logger.info("age rules: %s", result)
+    return result
+
+
+@shared_task
+def alert_campaigns_behind() -> dict:
+    """Villages of open screening campaigns past their deadline with children to confirm (issue 12 §3)."""
+    result = campaign_alerts_sync()
+    logger.info("campaigns behind: %s", result)
     return result

@@ -62,6 +62,10 @@ class Capability(models.TextChoices):
     # Ledger import (issue 12 §1): the town office brings its Excel ledger in; the county may do it for
     # any town although it is otherwise read-only on the registry.
     IMPORT_LEDGER = "IMPORT_LEDGER", _("导入台账")
+    # Screening campaigns (摸底排查, issue 12 §3; domain.md §4 row 2): the town office or the county opens and
+    # closes a campaign for its area; grid heads, child directors and the town's staff confirm each child.
+    RUN_CAMPAIGNS = "RUN_CAMPAIGNS", _("组织摸底排查")
+    CONFIRM_CAMPAIGN = "CONFIRM_CAMPAIGN", _("摸底排查逐人确认")
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ _READ = frozenset({Capability.VIEW_REGIONS, Capability.VIEW_AGGREGATES, Capabili
 
 _TOWN_OFFICE = _READ | {
     Capability.CHANGE_RECORDS,
+    Capability.CONFIRM_CAMPAIGN,
     Capability.RECORD_BASELINE,
     Capability.EXPORT,
     Capability.GRADE,
@@ -99,6 +104,7 @@ ROLE_POLICIES: dict[str, RolePolicy] = {
             Capability.BREAK_GLASS,
             Capability.ACCEPT_MOVES,
             Capability.IMPORT_LEDGER,
+            Capability.RUN_CAMPAIGNS,
         },
     ),
     Role.TOWN_LEADER: RolePolicy(
@@ -120,6 +126,7 @@ ROLE_POLICIES: dict[str, RolePolicy] = {
             Capability.SUBMIT_REPORTS,
             Capability.VIEW_SEALED,
             Capability.IMPORT_LEDGER,
+            Capability.RUN_CAMPAIGNS,
         },
     ),
     # The head of the town office (民政办主任) may also approve closing a case (issue 4 §2), and answers
@@ -137,16 +144,33 @@ ROLE_POLICIES: dict[str, RolePolicy] = {
             Capability.READ_ACCESS_LOG,
             Capability.DECIDE_DATA_REQUESTS,
             Capability.IMPORT_LEDGER,
+            Capability.RUN_CAMPAIGNS,
         },
     ),
     Role.CHILD_SUPERVISOR: RolePolicy(
         (Level.TOWN,),
-        _READ | {Capability.CHANGE_RECORDS, Capability.GRADE, Capability.LOG_VISITS, Capability.MANAGE_CASES},
+        _READ
+        | {
+            Capability.CHANGE_RECORDS,
+            Capability.GRADE,
+            Capability.LOG_VISITS,
+            Capability.MANAGE_CASES,
+            Capability.CONFIRM_CAMPAIGN,
+        },
     ),
     Role.CHILD_DIRECTOR: RolePolicy(
-        (Level.VILLAGE,), _READ | {Capability.CHANGE_RECORDS, Capability.RECORD_BASELINE, Capability.LOG_VISITS}
+        (Level.VILLAGE,),
+        _READ
+        | {
+            Capability.CHANGE_RECORDS,
+            Capability.RECORD_BASELINE,
+            Capability.LOG_VISITS,
+            Capability.CONFIRM_CAMPAIGN,
+        },
     ),
-    Role.GRID_HEAD: RolePolicy((Level.GRID, Level.VILLAGE), _READ | {Capability.LOG_VISITS}),
+    Role.GRID_HEAD: RolePolicy(
+        (Level.GRID, Level.VILLAGE), _READ | {Capability.LOG_VISITS, Capability.CONFIRM_CAMPAIGN}
+    ),
     # Partners see referrals addressed to them (granted per object), never the registry itself.
     Role.PARTNER_STAFF: RolePolicy(tuple(LEVEL_ORDER), frozenset()),
     Role.LEADERSHIP_VIEWER: RolePolicy(

@@ -179,6 +179,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "escalate-casework": {"task": "cases.tasks.escalate_casework", "schedule": crontab(minute=10)},
     # At 16: employment-support notice; at 18: close as aged out.
     "apply-age-rules": {"task": "screening.tasks.apply_age_rules", "schedule": crontab(hour=0, minute=20)},
+    # Screening campaigns (issue 12 §3): villages behind the deadline are alerted, once per campaign.
+    "alert-campaigns-behind": {
+        "task": "screening.tasks.alert_campaigns_behind",
+        "schedule": crontab(hour=7, minute=40),
+    },
     # Reports not triaged by their deadline (issue 5 §6): alert the town office and leader, once each.
     "escalate-untriaged-reports": {"task": "referrals.intake.tasks.escalate_untriaged_reports", "schedule": 900.0},
     # Sentinel points silent past MINORPROT_SENTINEL_SILENT_DAYS (issue 12 §4): flagged once, resolved on a report.

@@ -1,0 +1,116 @@
+"""Reads of screening campaigns (issue 12 §3), scoped like the registry: a campaign is seen by those who
+see records in part of its area (or above it); a campaign's items by those who may see the child
+(cases.registry.selectors.minor_scope_q). Anything else is absent (404)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from cases.models import Minor
+from cases.registry.selectors import minor_scope_q
+from screening.campaigns import rules
+from screening.campaigns.models import Campaign, CampaignItem
+from screening.campaigns.services import new_minors_q
+from tiers.models import Region
+from tiers.roles import Capability, Level
+from tiers.selectors import user_reach
+
+
+def campaign_scope_q(user) -> Q:
+    """Campaigns whose area overlaps the user's reach: the area lies in it, or it lies in the area."""
+    reach = user_reach(user, Capability.VIEW_RECORDS)
+    if not reach:
+        return Q(pk__in=[])
+    condition = Q()
+    for prefix in reach.prefixes:
+        condition |= Region.subtree_q(prefix, "region__path") | Q(region__path__in=Region.path_ancestor_paths(prefix))
+    return condition
+
+
+def campaign_list(*, user) -> QuerySet[Campaign]:
+    return Campaign.objects.filter(campaign_scope_q(user)).select_related("region", "result")
+
+
+def campaign_get(*, user, pk: int) -> Campaign:
+    return get_object_or_404(campaign_list(user=user), pk=pk)
+
+
+def campaign_item_list(*, user, campaign: Campaign | None = None) -> QuerySet[CampaignItem]:
+    items = CampaignItem.objects.filter(minor_scope_q(user, Capability.VIEW_RECORDS, prefix="minor__"))
+    if campaign is not None:
+        items = items.filter(campaign=campaign)
+    return items.select_related("campaign", "village", "minor__region", "confirmed_by")
+
+
+def campaign_item_get(*, user, pk: int) -> CampaignItem:
+    return get_object_or_404(campaign_item_list(user=user), pk=pk)
+
+
+@dataclass
+class VillageProgress:
+    village: Region
+    total: int
+    confirmed: int
+    changed: int
+    new: int
+
+    @property
+    def done(self) -> bool:
+        return self.confirmed >= self.total
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * self.confirmed / self.total)
+
+
+def campaign_progress(*, user, campaign: Campaign) -> list[VillageProgress]:
+    """Confirmed / total, changed and new per village of the campaign that the user may see (issue 12 §3);
+    counted in the database (no child is loaded)."""
+    items = CampaignItem.objects.filter(campaign=campaign).filter(
+        minor_scope_q(user, Capability.VIEW_RECORDS, prefix="minor__")
+    )
+    rows = items.values("village_id").annotate(
+        total=Count("id"),
+        confirmed=Count("id", filter=~Q(outcome="")),
+        changed=Count("id", filter=Q(outcome__in=rules.CHANGED_OUTCOMES)),
+    )
+    counts = {row["village_id"]: row for row in rows}
+    new_rows = (
+        Minor.objects.filter(new_minors_q(campaign))
+        .filter(minor_scope_q(user, Capability.VIEW_RECORDS))
+        .values_list("region_id", "region__parent_id", "region__level")
+    )
+    new_by_village: dict[int, int] = {}
+    for region_id, parent_id, level in new_rows:
+        village_id = parent_id if level == Level.GRID else region_id
+        new_by_village[village_id] = new_by_village.get(village_id, 0) + 1
+    villages = Region.objects.filter(pk__in=set(counts) | set(new_by_village)).order_by("path")
+    return [
+        VillageProgress(
+            village=village,
+            total=counts.get(village.pk, {}).get("total", 0),
+            confirmed=counts.get(village.pk, {}).get("confirmed", 0),
+            changed=counts.get(village.pk, {}).get("changed", 0),
+            new=new_by_village.get(village.pk, 0),
+        )
+        for village in villages
+    ]
+
+
+def progress_totals(rows: list[VillageProgress]) -> dict[str, int]:
+    return {key: sum(getattr(row, key) for row in rows) for key in ("total", "confirmed", "changed", "new")}
+
+
+def campaign_towns(rows: list[VillageProgress]) -> list[dict]:
+    """The villages' progress rolled up per town (a county campaign's page shows both)."""
+    by_town: dict[str, list[VillageProgress]] = {}
+    for row in rows:
+        by_town.setdefault(row.village.town_path or row.village.path, []).append(row)
+    towns = {r.path: r for r in Region.objects.filter(path__in=by_town)}
+    return [
+        {"town": towns.get(path), "villages": villages, **progress_totals(villages)}
+        for path, villages in sorted(by_town.items())
+    ]

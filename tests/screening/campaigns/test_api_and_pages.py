@@ -1,0 +1,100 @@
+"""Screening campaigns through the API and the pages (issue 12 §3): scoped like the registry (404 outside)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import AccessLog, MinorStatus
+from screening.campaigns.models import CampaignItem
+from screening.campaigns.services import campaign_open
+from tests.factories import register_minor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campaign(tree, town_officer, minor_a1, minor_b1):
+    register_minor(actor=town_officer, region=tree.village_a2, name="王小军")
+    today = timezone.localdate()
+    return campaign_open(
+        actor=town_officer,
+        region=tree.town_a,
+        name="2026年第四季度摸底排查",
+        starts_on=today,
+        deadline=today + timedelta(days=20),
+    )
+
+
+def test_api_lists_and_hides_campaigns_by_area(api_client_for, campaign, town_officer, outsider):
+    assert [row["id"] for row in api_client_for(town_officer).get("/api/v1/campaigns/").json()["results"]] == [
+        campaign.pk
+    ]
+    outside = api_client_for(outsider)
+    assert outside.get("/api/v1/campaigns/").json()["results"] == []
+    assert outside.get(f"/api/v1/campaigns/{campaign.pk}/").status_code == 404
+    item = campaign.items.first()
+    assert outside.get(f"/api/v1/campaign-items/{item.pk}/").status_code == 404
+    assert outside.post(f"/api/v1/campaign-items/{item.pk}/confirm/", {"outcome": "UNCHANGED"}).status_code == 404
+
+
+def test_api_open_and_close_a_county_campaign(api_client_for, tree, county_officer, child_director):
+    county = api_client_for(county_officer)
+    today = timezone.localdate()
+    bad = county.post(
+        "/api/v1/campaigns/open/",
+        {"region": tree.town_a.pk, "name": "第四季度", "starts_on": today, "deadline": today - timedelta(days=1)},
+        format="json",
+    )
+    assert bad.status_code == 400
+    assert [(e["attr"], e["code"]) for e in bad.json()["errors"]] == [("deadline", "before_start")]
+    opened = county.post(
+        "/api/v1/campaigns/open/",
+        {"region": tree.county.pk, "name": "2026年第四季度摸底排查", "starts_on": today, "deadline": today},
+        format="json",
+    )
+    assert opened.status_code == 201, opened.content
+    pk = opened.json()["id"]
+    director = api_client_for(child_director)
+    assert director.post(f"/api/v1/campaigns/{pk}/close/").status_code == 403
+    closed = county.post(f"/api/v1/campaigns/{pk}/close/")
+    assert closed.status_code == 200
+    assert closed.json()["result"]["total"] == 0
+
+
+def test_api_confirm_deceased_closes_the_record(api_client_for, campaign, child_director, minor_a1):
+    item = CampaignItem.objects.get(campaign=campaign, minor=minor_a1)
+    response = api_client_for(child_director).post(
+        f"/api/v1/campaign-items/{item.pk}/confirm/", {"outcome": "DECEASED"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["outcome"] == "DECEASED"
+    minor_a1.refresh_from_db()
+    assert minor_a1.status == MinorStatus.CLOSED
+
+
+def test_village_page_lists_its_children_one_tap_each_and_logs_them(client, campaign, child_director, tree, minor_a1):
+    client.force_login(child_director)
+    page = client.get(reverse("campaign_village", args=[campaign.pk, tree.village_a1.pk]))
+    assert page.status_code == 200
+    assert minor_a1.name in page.content.decode()
+    assert AccessLog.objects.filter(user=child_director, minor=minor_a1).exists()
+    item = CampaignItem.objects.get(campaign=campaign, minor=minor_a1)
+    done = client.post(reverse("campaign_item_confirm", args=[item.pk]), {"outcome": "CHANGED"})
+    assert done.status_code == 302 and done["Location"] == reverse("minor_edit", args=[minor_a1.pk])
+    item.refresh_from_db()
+    assert item.outcome == "CHANGED"
+    # The neighbouring village's list shows none of its children to this director.
+    other = client.get(reverse("campaign_village", args=[campaign.pk, tree.village_a2.pk]))
+    assert other.status_code == 404
+
+
+def test_campaign_page_shows_progress_and_outsider_gets_404(client, campaign, town_officer, outsider):
+    client.force_login(town_officer)
+    page = client.get(reverse("campaign_detail", args=[campaign.pk]))
+    assert page.status_code == 200 and "0 / 2" in page.content.decode()
+    client.force_login(outsider)
+    assert client.get(reverse("campaign_detail", args=[campaign.pk])).status_code == 404
