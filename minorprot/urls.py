@@ -12,6 +12,7 @@ from cases.registry import views as registry_views
 from cases.registry.api import register_routes as register_registry_routes
 from governance.api import register_routes as register_governance_routes
 from minorprot.api import router
+from referrals.discovery.api import register_routes as register_discovery_routes
 from referrals.intake.api import register_routes as register_intake_routes
 from referrals.partners.urls import token_urlpatterns as partner_token_urls
 from referrals.referrals.api import register_routes as register_referral_routes
@@ -31,6 +32,7 @@ register_screening_routes(router)
 register_referral_routes(router)
 register_webhook_routes(router)
 register_intake_routes(router)
+register_discovery_routes(router)
 register_governance_routes(router)
 register_figures_routes(router)
 register_sealing_routes(router)
@@ -56,6 +58,7 @@ urlpatterns = [
     path("cases/", include("cases.casework.urls")),
     path("reports/partner-tokens/", include(partner_token_urls)),
     path("reports/", include("referrals.intake.urls")),
+    path("", include("referrals.discovery.urls")),
     path("", include("cases.alerts.urls")),
     path("", include("screening.urls")),
     path("referrals/", include("referrals.referrals.urls")),

@@ -250,6 +250,31 @@ def build_world(monkeypatch_report) -> World:
         violence_alleged=True,
     )
     objects["report"] = report_triage_link(actor=office, report=report, minor=child, note="同一儿童")
+    from referrals.discovery import services as discovery
+
+    objects["patrol_group"] = discovery.patrol_group_create(
+        actor=office, town=tree.town_a, name="路由巡查组", members=[office, director]
+    )
+    objects["patrol_log"] = discovery.patrol_log_record(
+        actor=office,
+        group=objects["patrol_group"],
+        kind="STREET_PATROL",
+        patrolled_at=timezone.now() - timedelta(hours=1),
+        place="镇汽车站",
+        finding=discovery.Finding(summary="车站发现独自流浪的儿童", child_name=NAME),
+    )
+    report_triage_link(actor=office, report=objects["patrol_log"].sources.get().report, minor=child)
+    objects["sentinel_point"] = discovery.sentinel_point_create(
+        actor=office, region=tree.village_a1, kind="SCHOOL", name="路由小学", administrator=director
+    )
+    sentinel_report = discovery.sentinel_report_file(
+        actor=director,
+        point=objects["sentinel_point"],
+        summary="学生连续一周未到校",
+        discovered_at=timezone.now() - timedelta(hours=1),
+        child_name=NAME,
+    )
+    report_triage_link(actor=office, report=sentinel_report, minor=child)
 
     visit_log(actor=director, minor=child, new_risk_found=True, concerns="父亲酗酒打人", photos=[_png()])
     visit_log(actor=director, minor=second, new_risk_found=True, concerns="家中无人照料")
@@ -332,16 +357,6 @@ def build_world(monkeypatch_report) -> World:
     objects["import_batch"] = ledger_preview(
         actor=office, town=tree.town_a, upload=ledger.encode("utf-8"), file_name="台账.csv"
     )
-    from screening.campaigns.services import campaign_open
-
-    objects["campaign"] = campaign_open(
-        actor=office,
-        region=tree.town_a,
-        name="2026年第四季度摸底排查",
-        starts_on=timezone.localdate(),
-        deadline=timezone.localdate() + timedelta(days=20),
-    )
-    objects["campaign_item"] = objects["campaign"].items.get(minor=child)
 
     users = {
         "office": office,
@@ -472,15 +487,17 @@ KWARGS = {
     "ledger_import_commit": lambda w: {"pk": w["import_batch"].pk},
     "ledger_import_progress": lambda w: {"pk": w["import_batch"].pk},
     "ledger_import_rejected": lambda w: {"pk": w["import_batch"].pk},
-    # screening campaigns
-    "campaign_detail": lambda w: {"pk": w["campaign"].pk},
-    "campaign_village": lambda w: {"pk": w["campaign"].pk, "village_pk": w["village"].pk},
-    "campaign_close": lambda w: {"pk": w["campaign"].pk},  # POST only: a GET answers 405
-    "campaign_item_confirm": lambda w: {"pk": w["campaign_item"].pk},  # POST only
-    "v1:campaign-detail": lambda w: {"pk": w["campaign"].pk},
-    "v1:campaign-close": lambda w: {"pk": w["campaign"].pk},
-    "v1:campaign-item-detail": lambda w: {"pk": w["campaign_item"].pk},
-    "v1:campaign-item-confirm": lambda w: {"pk": w["campaign_item"].pk},
+    # patrols and sentinel points
+    "patrol_log_detail": lambda w: {"pk": w["patrol_log"].pk},
+    "patrol_group_detail": lambda w: {"pk": w["patrol_group"].pk},
+    "sentinel_point_detail": lambda w: {"pk": w["sentinel_point"].pk},
+    "sentinel_point_active": lambda w: {"pk": w["sentinel_point"].pk},  # POST only: a GET answers 405
+    "v1:patrol-group-detail": lambda w: {"pk": w["patrol_group"].pk},
+    "v1:patrol-group-members": lambda w: {"pk": w["patrol_group"].pk},
+    "v1:patrol-detail": lambda w: {"pk": w["patrol_log"].pk},
+    "v1:patrol-findings": lambda w: {"pk": w["patrol_log"].pk},
+    "v1:sentinel-point-detail": lambda w: {"pk": w["sentinel_point"].pk},
+    "v1:sentinel-point-reports": lambda w: {"pk": w["sentinel_point"].pk},
     # partner departments
     "partner_department_detail": lambda w: {"pk": w["police"].pk},
     "partner_staff_attach": lambda w: {"pk": w["police"].pk},

@@ -27,7 +27,12 @@ def _group_q(user, prefix: str = "") -> Q:
 
 
 def patrol_group_list(*, user) -> QuerySet[PatrolGroup]:
-    return PatrolGroup.objects.filter(_group_q(user)).select_related("town").prefetch_related("members")
+    return (
+        PatrolGroup.objects.filter(_group_q(user))
+        .select_related("town")
+        .prefetch_related("members")
+        .order_by("town__path", "name", "id")
+    )
 
 
 def patrol_group_get(*, user, pk: int) -> PatrolGroup:
@@ -46,7 +51,12 @@ def patrol_log_list(*, user, group: PatrolGroup | None = None, kind: str = "") -
         queryset = queryset.filter(group=group)
     if kind:
         queryset = queryset.filter(kind=kind)
-    return queryset.select_related("group__town", "village", "recorded_by").prefetch_related("participants")
+    # Explicit order: a count annotated on this queryset would drop Meta.ordering.
+    return (
+        queryset.select_related("group__town", "village", "recorded_by")
+        .prefetch_related("participants")
+        .order_by("-patrolled_at", "-id")
+    )
 
 
 def patrol_log_get(*, user, pk: int) -> PatrolLog:
@@ -62,7 +72,7 @@ def sentinel_point_list(*, user, kind: str = "") -> QuerySet[SentinelPoint]:
     ).annotate(last_report_at=Max("sources__report__received_at"))
     if kind:
         queryset = queryset.filter(kind=kind)
-    return queryset.select_related("region", "administrator")
+    return queryset.select_related("region", "administrator").order_by("region__path", "name", "id")
 
 
 def sentinel_point_get(*, user, pk: int) -> SentinelPoint:
