@@ -357,6 +357,16 @@ def build_world(monkeypatch_report) -> World:
     objects["import_batch"] = ledger_preview(
         actor=office, town=tree.town_a, upload=ledger.encode("utf-8"), file_name="台账.csv"
     )
+    from screening.campaigns.services import campaign_open
+
+    objects["campaign"] = campaign_open(
+        actor=office,
+        region=tree.town_a,
+        name="2026年第四季度摸底排查",
+        starts_on=timezone.localdate(),
+        deadline=timezone.localdate() + timedelta(days=20),
+    )
+    objects["campaign_item"] = objects["campaign"].items.get(minor=child)
 
     users = {
         "office": office,
@@ -487,6 +497,15 @@ KWARGS = {
     "ledger_import_commit": lambda w: {"pk": w["import_batch"].pk},
     "ledger_import_progress": lambda w: {"pk": w["import_batch"].pk},
     "ledger_import_rejected": lambda w: {"pk": w["import_batch"].pk},
+    # screening campaigns
+    "campaign_detail": lambda w: {"pk": w["campaign"].pk},
+    "campaign_village": lambda w: {"pk": w["campaign"].pk, "village_pk": w["village"].pk},
+    "campaign_close": lambda w: {"pk": w["campaign"].pk},  # POST only: a GET answers 405
+    "campaign_item_confirm": lambda w: {"pk": w["campaign_item"].pk},  # POST only
+    "v1:campaign-detail": lambda w: {"pk": w["campaign"].pk},
+    "v1:campaign-close": lambda w: {"pk": w["campaign"].pk},
+    "v1:campaign-item-detail": lambda w: {"pk": w["campaign_item"].pk},
+    "v1:campaign-item-confirm": lambda w: {"pk": w["campaign_item"].pk},
     # patrols and sentinel points
     "patrol_log_detail": lambda w: {"pk": w["patrol_log"].pk},
     "patrol_group_detail": lambda w: {"pk": w["patrol_group"].pk},
