@@ -269,3 +269,14 @@ def test_a_staff_member_without_the_permissions_may_not_upload(client, county_ad
 
     assert response.status_code == 403
     assert not Region.objects.filter(code__startswith="500288").exists()
+
+
+def test_the_example_files_in_docs_import_cleanly(county_admin):
+    docs = Path(__file__).resolve().parents[3] / "docs"
+
+    tree = regions_import(actor=county_admin, content=(docs / "tree-example.csv").read_bytes(), filename="t.csv")
+    staff = staff_import(actor=county_admin, content=(docs / "staff-example.csv").read_bytes(), filename="s.csv")
+
+    assert tree.errors == [] and len(tree.created) == 7
+    assert staff.errors == [] and staff.users_created == 7
+    assert StaffPost.objects.get(user__username="dongyi_grid").region.level == Level.GRID
