@@ -8,17 +8,17 @@ services. The same file again creates nothing.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from tiers.audit import context_user
 from tiers.imports import rules
 from tiers.imports.reading import Row, read_rows
 from tiers.models import Organisation, Region, StaffPost
@@ -60,6 +60,16 @@ class StaffImportResult:
     unchanged: int = 0
     passwords: list[tuple[str, str]] = field(default_factory=list)  # (username, one-time password), new users only
     errors: list[RowError] = field(default_factory=list)
+
+
+def _history(actor, filename: str):
+    """Name the importer and the file in the history of what the import writes (pghistory; PostgreSQL
+    only, as tiers.audit.HistoryMiddleware: elsewhere there are no triggers to read it)."""
+    if connection.vendor != "postgresql":
+        return contextlib.nullcontext()
+    import pghistory
+
+    return pghistory.context(user=actor.pk if actor is not None else None, source=f"import {filename}")
 
 
 # --- after a town is created -------------------------------------------------------------------------------
@@ -278,8 +288,7 @@ def regions_import(*, actor, content: bytes, filename: str) -> TreeImportResult:
     if result.errors:
         result.errors.sort(key=lambda error: error.row)
         return result
-    with transaction.atomic():
-        context_user(actor)
+    with transaction.atomic(), _history(actor, filename):
         regions = dict(existing)
         for unit in sorted(units.values(), key=lambda unit: (LEVEL_ORDER.index(unit.level), unit.row)):
             region = existing.get(unit.code)
@@ -435,8 +444,7 @@ def staff_import(*, actor, content: bytes, filename: str) -> StaffImportResult:
     if errors:
         errors.sort(key=lambda error: error.row)
         return result
-    with transaction.atomic():
-        context_user(actor)
+    with transaction.atomic(), _history(actor, filename):
         for post in posts:
             user = users.get(post.username.lower())
             if user is None:

@@ -37,8 +37,8 @@ def _xlsx(rows) -> bytes:
     sheet = workbook.active
     sheet.append(["新安县行政区划"])  # a title row, then the header on row 3
     sheet.append([])
-    for row in rows:
-        sheet.append(row)
+    for row in rows:  # Excel keeps 12-digit codes typed in as numbers
+        sheet.append([int(cell) if cell.isdigit() else cell for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -280,3 +280,14 @@ def test_the_example_files_in_docs_import_cleanly(county_admin):
     assert tree.errors == [] and len(tree.created) == 7
     assert staff.errors == [] and staff.users_created == 7
     assert StaffPost.objects.get(user__username="dongyi_grid").region.level == Level.GRID
+
+
+def test_the_posts_history_names_the_importer_and_the_file(county_admin, imported_tree):
+    staff_import(actor=county_admin, content=_csv(STAFF), filename="staff.csv")
+
+    from django.apps import apps
+
+    post = StaffPost.objects.get(user__username="dongan_head")
+    event = apps.get_model("tiers.StaffPostEvent").objects.get(pgh_obj_id=post.pk)
+    assert event.pgh_context["user"] == county_admin.pk
+    assert event.pgh_context["source"] == "import staff.csv"
