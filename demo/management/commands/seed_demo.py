@@ -15,6 +15,7 @@ from django.db import transaction
 
 from demo import district
 from demo.casework import seed_casework
+from demo.discovery import seed_discovery
 from demo.governance import seed_governance_demo
 from demo.privacy import seed_privacy_demo
 from demo.referrals import seed_referrals
@@ -31,6 +32,7 @@ BUILDERS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("统计分析与报告", seed_snapshots),  # past quarters frozen over the cases and referrals
     ("工作会议", seed_governance_demo),  # this year's meetings (after the freeze, as they always were)
     ("统计分析与报告", seed_analysis_report),  # 青溪镇's last quarter, over all of the above
+    ("巡查与监测哨点", seed_discovery),  # 青溪镇: a patrol group with two patrols, two sentinel points
     ("隐私保护 (privacy)", seed_privacy_demo),  # last: seals a child and corrects records over the finished demo
 )
 
