@@ -122,6 +122,10 @@ class ImportBatch(models.Model):
     job_step = models.CharField(_("后台步骤"), max_length=10, choices=JobStep.choices, blank=True)
     job_status = models.CharField(_("后台状态"), max_length=10, choices=JobStatus.choices, blank=True)
     progress_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
+    # The dry run's normalised, checked rows (cases.imports.services.parsed), so the commit does not read
+    # and check the file again; the digest (keyed with the site's secret) is checked before they are read.
+    parsed_rows = models.FileField(_("预览结果"), upload_to="ledger-imports/%Y/%m/", blank=True)
+    parsed_rows_digest = models.CharField(_("预览结果摘要"), max_length=64, blank=True)
     expected_rows = models.PositiveIntegerField(_("预计行数"), default=0)
 
     class Meta:

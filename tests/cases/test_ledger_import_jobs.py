@@ -13,7 +13,7 @@ from django.urls import reverse
 from cases.imports.models import ImportBatch, JobStatus, JobStep
 from cases.imports.tasks import run_ledger_import
 from cases.models import Minor, MinorEvent, Notification
-from tests.cases.ledger_files import ZHANG_ID, messy_rows, workbook_bytes
+from tests.cases.ledger_files import ZHANG_BIRTH, ZHANG_ID, messy_rows, workbook_bytes
 from tests.factories import register_minor, years_ago
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +151,47 @@ def test_a_small_file_is_still_previewed_in_the_request(
     batch = _upload(client, tree.town_a, ledger, django_capture_on_commit_callbacks, execute=False)
 
     assert (batch.job_status, batch.created_count) == ("", 4)
+
+
+# --- the commit reuses the dry run's rows --------------------------------------------------------
+
+
+def test_the_commit_matches_the_kept_rows_with_the_registry_as_it_is_then(tree, town_officer, ledger, settings):
+    from cases.imports import services
+
+    settings.MINORPROT_IMPORT_SYNC_ROWS = 2000
+    batch = services.ledger_preview(actor=town_officer, town=tree.town_a, upload=ledger, file_name="台账.xlsx")
+    assert batch.parsed_rows and batch.created_count == 4
+    # Meanwhile a colleague registers one of the file's children (张三) by hand.
+    register_minor(
+        actor=town_officer, region=tree.village_a1, name="张三", gender="M", birth_date=ZHANG_BIRTH, id_number=ZHANG_ID
+    )
+    batch = services.ledger_commit(actor=town_officer, batch=batch)
+
+    assert batch.created_count == 3
+    assert Minor.objects.filter(id_number=ZHANG_ID).count() == 1
+    assert not batch.parsed_rows  # no longer needed once committed
+
+
+def test_kept_rows_changed_on_disk_are_ignored_and_the_file_read_again(tree, town_officer, ledger, settings):
+    from cases.imports import services
+
+    settings.MINORPROT_IMPORT_SYNC_ROWS = 2000
+    batch = services.ledger_preview(actor=town_officer, town=tree.town_a, upload=ledger, file_name="台账.xlsx")
+    with batch.parsed_rows.storage.open(batch.parsed_rows.name, "wb") as handle:
+        handle.write(b"not what the dry run wrote")
+
+    batch = services.ledger_commit(actor=town_officer, batch=batch)
+
+    assert (batch.status, batch.created_count, batch.rejected_count) == (ImportBatch.Status.COMMITTED, 4, 8)
+
+
+def test_the_history_keeps_a_file_name_with_tabs_and_backslashes_as_it_was(tree, town_officer, ledger):
+    from cases.imports import services
+
+    name = "青山\\镇\t台账.xlsx"
+    services.ledger_import(actor=town_officer, town=tree.town_a, upload=ledger, file_name=name, dry_run=False)
+
+    event = MinorEvent.objects.get(minor__id_number=ZHANG_ID, kind=MinorEvent.Kind.REGISTERED)
+    assert event.note == "导入 " + name
+    assert event.changes[0] == {"field": "region", "from": None, "to": event.minor.region.name}

@@ -18,7 +18,8 @@ from cases.imports.services.access import _require_import
 from cases.imports.services.errors import LedgerFileError
 from cases.imports.services.header import Header
 from cases.imports.services.matching import Plan
-from cases.imports.services.pipeline import run_import
+from cases.imports.services.parsed import RowStore, stored_rows
+from cases.imports.services.pipeline import run_import, run_stored
 from cases.imports.services.reading import _read_upload, _stored_name
 from tiers.models import Region
 
@@ -43,17 +44,25 @@ def ledger_preview(
     is bad as a whole raises LedgerFileError and leaves no batch."""
     _require_import(actor, town)
     data = _read_upload(upload)
-    with access_suspended(), transaction.atomic():
-        plan, header = run_import(actor=actor, town=town, data=data, file_name=file_name, commit=False, mapping=mapping)
-        batch = ImportBatch(
-            town=town,
-            file_name=file_name[:255],
-            file_sha256=hashlib.sha256(data).hexdigest(),
-            created_by=actor,
-        )
-        _store_outcome(batch, plan, header)
-        batch.file.save(_stored_name(file_name), ContentFile(data), save=False)
-        batch.save()
+    keep = RowStore()
+    try:
+        with access_suspended(), transaction.atomic():
+            plan, header = run_import(
+                actor=actor, town=town, data=data, file_name=file_name, commit=False, mapping=mapping, keep=keep
+            )
+            batch = ImportBatch(
+                town=town,
+                file_name=file_name[:255],
+                file_sha256=hashlib.sha256(data).hexdigest(),
+                created_by=actor,
+            )
+            _store_outcome(batch, plan, header)
+            batch.file.save(_stored_name(file_name), ContentFile(data), save=False)
+            keep.save_on(batch)
+            batch.save()
+    except BaseException:
+        keep.discard()
+        raise
     return batch
 
 
@@ -71,14 +80,36 @@ def _dry_run_again(*, actor, batch: ImportBatch, progress=None) -> ImportBatch:
     meanwhile (cases.imports.services.jobs)."""
     with batch.file.open("rb") as handle:
         data = handle.read()
-    with access_suspended(), transaction.atomic():
-        plan, header = run_import(
-            actor=actor, town=batch.town, data=data, file_name=batch.file_name, commit=False, progress=progress
-        )
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        _store_outcome(locked, plan, header)
-        locked.save()
+    keep = RowStore()
+    try:
+        with access_suspended(), transaction.atomic():
+            plan, header = run_import(
+                actor=actor,
+                town=batch.town,
+                data=data,
+                file_name=batch.file_name,
+                commit=False,
+                progress=progress,
+                keep=keep,
+            )
+            locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            _store_outcome(locked, plan, header)
+            _forget_parsed_rows(locked)
+            keep.save_on(locked)
+            locked.save()
+    except BaseException:
+        keep.discard()
+        raise
     return locked
+
+
+def _forget_parsed_rows(batch: ImportBatch) -> None:
+    """Drop the batch's kept rows (a new dry run keeps its own; a commit needs them no more)."""
+    if batch.parsed_rows:
+        storage, name = batch.parsed_rows.storage, batch.parsed_rows.name
+        transaction.on_commit(lambda: storage.delete(name))
+    batch.parsed_rows = ""
+    batch.parsed_rows_digest = ""
 
 
 def ledger_commit(*, actor, batch: ImportBatch) -> ImportBatch:
@@ -109,20 +140,34 @@ def _commit(
                     raise ValidationError(_("该批次已经导入过了。"), code="already_committed")
                 if locked.job_in_progress:
                     raise ValidationError(_("该批次正在后台处理，请稍候。"), code="job_in_progress")
-            plan, header = run_import(
-                actor=actor,
-                town=locked.town,
-                data=data,
-                file_name=locked.file_name,
-                commit=True,
-                mapping=mapping,
-                progress=progress,
-            )
+            stored = stored_rows(locked)
+            if stored is not None:
+                # The dry run's checked rows, matched again with the registry as it is now.
+                header, chunks = stored
+                plan, header = run_stored(
+                    actor=actor,
+                    town=locked.town,
+                    header=header,
+                    chunks=chunks,
+                    file_name=locked.file_name,
+                    progress=progress,
+                )
+            else:
+                plan, header = run_import(
+                    actor=actor,
+                    town=locked.town,
+                    data=data,
+                    file_name=locked.file_name,
+                    commit=True,
+                    mapping=mapping,
+                    progress=progress,
+                )
             if by_worker:
                 locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
                 if locked.status != ImportBatch.Status.PREVIEWED:
                     raise ValidationError(_("该批次已经导入过了。"), code="already_committed")
             _store_outcome(locked, plan, header)
+            _forget_parsed_rows(locked)
             locked.status = ImportBatch.Status.COMMITTED
             locked.committed_at = timezone.now()
             locked.save()

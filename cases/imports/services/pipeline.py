@@ -3,7 +3,7 @@ chunk at a time, so time and memory stay flat in the size of the file."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,7 @@ from cases.imports.services.errors import LedgerFileError
 from cases.imports.services.header import Header, find_header
 from cases.imports.services.matching import Plan, Update, _existing_for, _match, _merge, _reject
 from cases.imports.services.normalise import LedgerRow, Places, _data_row
+from cases.imports.services.parsed import RowStore
 from cases.imports.services.reading import read_sheet
 from cases.imports.services.synonyms import _extra_map, vocabulary_for
 from cases.imports.services.validation import _check_in_file, _registry_errors, check_row
@@ -31,8 +32,10 @@ def run_import(
     commit: bool,
     mapping: dict[str, dict[str, str]] | None = None,
     progress=None,
+    keep: RowStore | None = None,
 ) -> tuple[Plan, Header]:
-    """Read, normalise, check and (with `commit`) write; the caller holds the transaction."""
+    """Read, normalise, check and (with `commit`) write; the caller holds the transaction. With `keep`, the
+    checked rows are kept, a chunk at a time before matching, for the commit (run_stored)."""
     vocab = vocabulary_for(town=town, extra=_extra_map(mapping))
     places = Places.of(town)
     rows = read_sheet(data, file_name)
@@ -42,6 +45,8 @@ def run_import(
         if len(head) >= HEADER_SCAN_ROWS:
             break
     header = find_header(head, vocab)
+    if keep is not None:
+        keep.header(header)
     source = _("导入 %(file)s") % {"file": file_name}
     plan = Plan()
     seen_ids: dict[str, int] = {}
@@ -68,13 +73,39 @@ def run_import(
             _check_in_file(row, seen_ids, seen_pairs)
         chunk.append(row)
         if len(chunk) >= CHUNK_SIZE:
+            if keep is not None:
+                keep.chunk(chunk)
             _settle(chunk, plan=plan, actor=actor, town=town, commit=commit, source=source)
             chunk = []
             if progress is not None:
                 progress(plan.total)
+    if keep is not None:
+        keep.chunk(chunk)
     _settle(chunk, plan=plan, actor=actor, town=town, commit=commit, source=source)
     if plan.total == 0:
         raise LedgerFileError(_("表头下方没有数据行。"), code="empty")
+    if header.unknown:
+        unknown.setdefault(SynonymKind.HEADER, {}).update(dict.fromkeys(header.unknown))
+    plan.unknown = {kind: list(words) for kind, words in unknown.items()}
+    return plan, header
+
+
+def run_stored(
+    *, actor, town: Region, header: Header, chunks: Iterable[list[LedgerRow]], file_name: str, progress=None
+) -> tuple[Plan, Header]:
+    """The commit of rows a dry run kept (cases.imports.services.parsed): each chunk matched with the
+    registry as it is now and written, as run_import would, without reading and checking the file again."""
+    source = _("导入 %(file)s") % {"file": file_name}
+    plan = Plan()
+    unknown: dict[str, dict[str, None]] = {}
+    for chunk in chunks:
+        for row in chunk:
+            plan.total += 1
+            for kind, word in row.unknown:
+                unknown.setdefault(kind, {})[word] = None
+        _settle(chunk, plan=plan, actor=actor, town=town, commit=True, source=source)
+        if progress is not None:
+            progress(plan.total)
     if header.unknown:
         unknown.setdefault(SynonymKind.HEADER, {}).update(dict.fromkeys(header.unknown))
     plan.unknown = {kind: list(words) for kind, words in unknown.items()}
