@@ -291,3 +291,15 @@ def test_the_posts_history_names_the_importer_and_the_file(county_admin, importe
     event = apps.get_model("tiers.StaffPostEvent").objects.get(pgh_obj_id=post.pk)
     assert event.pgh_context["user"] == county_admin.pk
     assert event.pgh_context["source"] == "import staff.csv"
+
+
+def test_the_region_list_links_to_the_upload_page(client, superuser):
+    from django.urls import reverse
+
+    client.force_login(superuser)
+
+    page = client.get(reverse("admin:tiers_region_changelist")).content.decode()
+    upload = client.get(reverse("admin:tiers_region_import"))
+
+    assert reverse("admin:tiers_region_import") in page
+    assert upload.status_code == 200 and 'name="file"' in upload.content.decode()
