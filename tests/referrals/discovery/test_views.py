@@ -97,3 +97,18 @@ def test_administrator_files_from_the_point_page(client, tree, town_officer, chi
     )
     assert response.status_code == 302
     assert point.sources.get().report.channel == ReportChannel.SENTINEL
+
+
+def test_the_report_page_names_the_patrol_it_came_from(client, tree, group, town_officer):
+    log = services.patrol_log_record(
+        actor=town_officer,
+        group=group,
+        kind="STREET_PATROL",
+        patrolled_at=timezone.now(),
+        place="镇汽车站",
+        finding=services.Finding(summary="疑似流浪儿童"),
+    )
+    report = log.sources.get().report
+    client.force_login(town_officer)
+    page = client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    assert reverse("patrol_log_detail", args=[log.pk]) in page
