@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.accesslog.services import access_kind
 from cases.models import AccessLog
+from cases.registry.selectors import minor_may_change
 from cases.registry.views import records_required
 from screening.campaigns import rules, selectors, services
 from screening.campaigns.forms import CampaignOpenForm
@@ -76,10 +77,13 @@ def campaign_village(request, pk: int, village_pk: int):
     if not items and not user_reach(request.user, Capability.VIEW_RECORDS).covers(village.path):
         raise Http404
     confirm_reach = user_reach(request.user, Capability.CONFIRM_CAMPAIGN)
+    change_reach = user_reach(request.user, Capability.CHANGE_RECORDS)
     for item in items:
         item.may_confirm = campaign.is_open and (
             confirm_reach.covers(item.village.path) or confirm_reach.covers(item.minor.region.path)
         )
+        # Closing or moving the record is the registry's (CHANGE_RECORDS); a grid head reports the rest.
+        item.may_change = change_reach.covers(item.minor.region.path)
     return render(
         request,
         "screening/campaigns/village.html",
@@ -90,6 +94,7 @@ def campaign_village(request, pk: int, village_pk: int):
             "pending": sum(1 for item in items if not item.outcome),
             "outcomes": ItemOutcome.choices,
             "closing_outcomes": list(rules.CLOSING_OUTCOMES),
+            "registry_outcomes": [*rules.CLOSING_OUTCOMES, *rules.REGISTRY_PAGE_OUTCOMES],
             "register_url": f"{reverse('minor_create')}?campaign={campaign.pk}",
         },
     )
@@ -113,7 +118,7 @@ def campaign_item_confirm(request, pk: int):
         request, _("已确认%(name)s：%(outcome)s。") % {"name": item.minor.name, "outcome": ItemOutcome(outcome).label}
     )
     page = rules.REGISTRY_PAGE_OUTCOMES.get(outcome)
-    if page is not None:
+    if page is not None and minor_may_change(user=request.user, minor=item.minor):
         return redirect(page, pk=item.minor_id)
     return redirect(back)
 

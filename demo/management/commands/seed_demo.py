@@ -22,6 +22,7 @@ from demo.referrals import seed_referrals
 from demo.registry import seed_registry
 from demo.reporting import seed_analysis_report, seed_snapshots
 from demo.screening import seed_screening
+from demo.screening_campaigns import seed_screening_campaigns
 from tiers.roles import Role
 
 # After the registry (seed_registry), in this order; each returns what it did ("" when there is nothing to say).
@@ -32,6 +33,7 @@ BUILDERS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("统计分析与报告", seed_snapshots),  # past quarters frozen over the cases and referrals
     ("工作会议", seed_governance_demo),  # this year's meetings (after the freeze, as they always were)
     ("统计分析与报告", seed_analysis_report),  # 青溪镇's last quarter, over all of the above
+    ("摸底排查", seed_screening_campaigns),  # 青溪镇: last quarter's campaign closed, this quarter's open
     ("巡查与监测哨点", seed_discovery),  # 青溪镇: a patrol group with two patrols, two sentinel points
     ("隐私保护 (privacy)", seed_privacy_demo),  # last: seals a child and corrects records over the finished demo
 )

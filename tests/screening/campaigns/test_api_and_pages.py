@@ -98,3 +98,22 @@ def test_campaign_page_shows_progress_and_outsider_gets_404(client, campaign, to
     assert page.status_code == 200 and "0 / 2" in page.content.decode()
     client.force_login(outsider)
     assert client.get(reverse("campaign_detail", args=[campaign.pk])).status_code == 404
+
+
+def test_a_grid_head_reports_but_does_not_close_records(client, campaign, tree, town_officer):
+    from tests.factories import make_user
+    from tiers.roles import Role
+
+    grid_head = make_user(Role.GRID_HEAD, tree.grid_a1, username="grid_head")
+    child = register_minor(actor=town_officer, region=tree.grid_a1, name="网格儿童")
+    campaign.items.create(minor=child, village=tree.village_a1)  # registered after opening: add to the list
+    client.force_login(grid_head)
+    page = client.get(reverse("campaign_village", args=[campaign.pk, tree.village_a1.pk])).content.decode()
+    assert "网格儿童" in page and 'value="UNCHANGED"' in page and 'value="DECEASED"' not in page
+    item = CampaignItem.objects.get(campaign=campaign, minor=child)
+    changed = client.post(reverse("campaign_item_confirm", args=[item.pk]), {"outcome": "CHANGED"})
+    assert changed["Location"] == reverse("campaign_village", args=[campaign.pk, tree.village_a1.pk])
+    refused = client.post(reverse("campaign_item_confirm", args=[item.pk]), {"outcome": "DECEASED"})
+    assert refused.status_code == 403
+    child.refresh_from_db()
+    assert child.status == MinorStatus.ACTIVE
