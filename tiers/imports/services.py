@@ -266,13 +266,14 @@ def _check_units(units: dict[str, _Unit], existing: dict[str, Region], errors: l
             errors.extend(RowError(unit.row, name or "code", message) for name, message in _messages(exc))
 
 
-def regions_import(*, actor, content: bytes, filename: str) -> TreeImportResult:
+def regions_import(*, actor, content: bytes, filename: str, dry_run: bool = False) -> TreeImportResult:
     """Import a tree sheet (issue 12 §2; domain.md §1.1): columns code, name, parent_code and an optional level.
     The level comes from the 12-digit statistical division code (county, town, village); grids need level
     网格 (GRID). A unit that exists with the same place in the tree is left alone, or renamed through
     region_rename when the name changed; codes and places are never changed by an import. A new town gets
     its default departments and whatever apps registered with on_town_created (its six working groups);
-    a new county gets a prompt to add its bureaus. Nothing is written while any row is refused."""
+    a new county gets a prompt to add its bureaus. Nothing is written while any row is refused; `dry_run`
+    does it all and rolls it back, to show what would happen."""
     result = TreeImportResult()
     try:
         rows = read_rows(
@@ -311,6 +312,8 @@ def regions_import(*, actor, content: bytes, filename: str) -> TreeImportResult:
                     _("新建区县%(name)s：请在后台“协作单位”中添加区县民政局等单位，再为其建立六个工作小组。")
                     % {"name": region.name}
                 )
+        if dry_run:  # everything above ran and was checked; none of it stays
+            transaction.set_rollback(True)
     return result
 
 
@@ -333,13 +336,14 @@ def _new_password() -> str:
     return secrets.token_urlsafe(9)
 
 
-def staff_import(*, actor, content: bytes, filename: str) -> StaffImportResult:
+def staff_import(*, actor, content: bytes, filename: str, dry_run: bool = False) -> StaffImportResult:
     """Import a staff sheet (issue 12 §2; domain.md §1.2, §1.4): columns username, name, region_code, role,
     organisation (and optional title, phone). Each row gives a user a post through post_assign; the role
     must fit the region's level, and partner staff (协作部门工作人员) name one of the region's departments and
     follow partner_staff_attach's rules (no other posts, one department per town). A new user gets a random
     password returned once (never stored in clear); an existing user keeps theirs. Nothing is written while
-    any row is refused; the same sheet again creates nothing."""
+    any row is refused; the same sheet again creates nothing; `dry_run` rolls everything back (and returns no
+    passwords)."""
     result = StaffImportResult()
     errors = result.errors
     try:
@@ -468,6 +472,9 @@ def staff_import(*, actor, content: bytes, filename: str) -> StaffImportResult:
                 organisation=post.organisation,
             )
             result.posts_created += 1
+        if dry_run:  # everything above ran and was checked; none of it stays
+            transaction.set_rollback(True)
+            result.passwords = []  # these accounts were not kept
     return result
 
 

@@ -303,3 +303,19 @@ def test_the_region_list_links_to_the_upload_page(client, superuser):
 
     assert reverse("admin:tiers_region_import") in page
     assert upload.status_code == 200 and 'name="file"' in upload.content.decode()
+
+
+def test_a_dry_run_counts_and_keeps_nothing(county_admin, tmp_path: Path):
+    tree_file = tmp_path / "tree.csv"
+    tree_file.write_bytes(_csv(TREE))
+    out = io.StringIO()
+
+    call_command("import_regions", str(tree_file), dry_run=True, stdout=out)
+
+    assert "dry run" in out.getvalue() and "created 7" in out.getvalue()
+    assert not Region.objects.filter(code__startswith="500288").exists()
+    assert not Organisation.objects.exists() and not WorkingGroup.objects.exists()
+    _import_tree(county_admin, TREE)
+    staff = staff_import(actor=county_admin, content=_csv(STAFF), filename="staff.csv", dry_run=True)
+    assert staff.errors == [] and staff.users_created == 4 and staff.passwords == []
+    assert not get_user_model().objects.filter(username="dongan_office").exists()

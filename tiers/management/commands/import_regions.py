@@ -26,16 +26,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path")
         parser.add_argument("--user", help="the account the import is recorded as (default: system)")
+        parser.add_argument("--dry-run", action="store_true", help="check and count, then roll everything back")
 
-    def handle(self, *args, path, user=None, **options):
+    def handle(self, *args, path, user=None, dry_run=False, **options):
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"no file {path}")
-        result = regions_import(actor=command_actor(user), content=file.read_bytes(), filename=file.name)
+        result = regions_import(
+            actor=command_actor(user), content=file.read_bytes(), filename=file.name, dry_run=dry_run
+        )
         if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))
             raise CommandError(f"{len(result.errors)} row error(s); nothing was saved")
+        if dry_run:
+            self.stdout.write("dry run: nothing was saved")
         self.stdout.write(
             f"created {len(result.created)}, renamed {len(result.renamed)}, unchanged {result.unchanged}, "
             f"default departments {result.departments}"

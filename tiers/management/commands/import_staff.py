@@ -21,19 +21,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path")
         parser.add_argument("--user", help="the account the import is recorded as (default: system)")
+        parser.add_argument("--dry-run", action="store_true", help="check and count, then roll everything back")
         parser.add_argument("--passwords-out", help="write username,password of the new users to this CSV file")
 
-    def handle(self, *args, path, user=None, passwords_out=None, **options):
+    def handle(self, *args, path, user=None, dry_run=False, passwords_out=None, **options):
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"no file {path}")
         if passwords_out and Path(passwords_out).exists():
             raise CommandError(f"{passwords_out} exists; choose a new file for the passwords")
-        result = staff_import(actor=command_actor(user), content=file.read_bytes(), filename=file.name)
+        result = staff_import(actor=command_actor(user), content=file.read_bytes(), filename=file.name, dry_run=dry_run)
         if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))
             raise CommandError(f"{len(result.errors)} row error(s); nothing was saved")
+        if dry_run:
+            self.stdout.write("dry run: nothing was saved")
         self.stdout.write(
             f"users created {result.users_created}, posts created {result.posts_created}, unchanged {result.unchanged}"
         )
