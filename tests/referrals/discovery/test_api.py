@@ -124,3 +124,24 @@ def test_office_stops_a_point(api_client_for, point, town_officer):
     )
     assert response.status_code == 200
     assert response.json()["is_active"] is False
+
+
+def test_patrol_and_point_lists_take_a_fixed_number_of_queries(
+    api_client_for, tree, group, point, town_officer, django_assert_max_num_queries
+):
+    for number in range(5):
+        services.patrol_log_record(
+            actor=town_officer,
+            group=group,
+            kind=PatrolKind.KEY_VISIT,
+            patrolled_at=timezone.now(),
+            place=f"东岭村{number}组",
+            finding=services.Finding(summary="留守儿童无人照料"),
+        )
+    client = api_client_for(town_officer)
+    with django_assert_max_num_queries(12):
+        body = client.get("/api/v1/patrols/").json()
+    assert body["count"] == 5
+    assert all(row["report_count"] == 1 for row in body["results"])
+    with django_assert_max_num_queries(10):
+        assert client.get("/api/v1/sentinel-points/").json()["count"] == 1
