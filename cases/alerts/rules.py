@@ -46,8 +46,10 @@ class AlertRule(models.TextChoices):
     # Follow-up items of governance meetings still open after their deadline (督办), per level of the meeting.
     MEETING_ITEM_OVERDUE_TOWN = "MEETING_ITEM_OVERDUE_TOWN", _("乡镇会议督办事项逾期")
     MEETING_ITEM_OVERDUE_COUNTY = "MEETING_ITEM_OVERDUE_COUNTY", _("区县会议督办事项逾期")
-    # A screening campaign's deadline has passed and a village still has children to confirm (issue 12 §3;
-    # domain.md §4 row 2), raised by screening.campaigns.services.campaign_alerts_sync.
+    # Screening campaigns (issue 12 §3; domain.md §4 row 2), raised by screening.campaigns.services.
+    # campaign_alerts_sync for a village with children still to confirm: a reminder in the last days before
+    # the deadline (screening.campaigns.rules.REMIND_DAYS_BEFORE), then an alert once it has passed.
+    CAMPAIGN_DEADLINE_NEAR = "CAMPAIGN_DEADLINE_NEAR", _("摸底排查即将截止")
     CAMPAIGN_VILLAGE_BEHIND = "CAMPAIGN_VILLAGE_BEHIND", _("摸底排查逾期未完成")
 
 
@@ -76,6 +78,7 @@ RULES: dict[str, RulePolicy] = {
     AlertRule.SENTINEL_SILENT: RulePolicy(Alert.Severity.WARNING, (Role.TOWN_OFFICE, Role.TOWN_OFFICE_HEAD)),
     AlertRule.MEETING_ITEM_OVERDUE_TOWN: RulePolicy(Alert.Severity.NOTICE, (Role.TOWN_OFFICE_HEAD, Role.TOWN_LEADER)),
     AlertRule.MEETING_ITEM_OVERDUE_COUNTY: RulePolicy(Alert.Severity.NOTICE, (Role.COUNTY_CIVIL_AFFAIRS,)),
+    AlertRule.CAMPAIGN_DEADLINE_NEAR: RulePolicy(Alert.Severity.NOTICE, (Role.CHILD_DIRECTOR, Role.GRID_HEAD)),
     AlertRule.CAMPAIGN_VILLAGE_BEHIND: RulePolicy(
         Alert.Severity.WARNING, (Role.CHILD_DIRECTOR, Role.GRID_HEAD, Role.TOWN_OFFICE)
     ),

@@ -30,3 +30,7 @@ CHANGED_OUTCOMES = tuple(o for o in ItemOutcome.values if o != ItemOutcome.UNCHA
 # A village is behind once the deadline has passed with children still to confirm (the alert
 # CAMPAIGN_VILLAGE_BEHIND, cases/alerts/rules.py). [PROPOSAL] no grace days.
 BEHIND_GRACE_DAYS = 0
+
+# Reminder (CAMPAIGN_DEADLINE_NEAR): this many days before the deadline, villages with children still to
+# confirm are reminded, once per campaign. [PROPOSAL]
+REMIND_DAYS_BEFORE = 3

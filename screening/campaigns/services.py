@@ -179,31 +179,33 @@ def campaign_close(*, actor, campaign: Campaign) -> CampaignResult:
     return result
 
 
-def campaign_alerts_sync(*, today: date | None = None) -> dict[str, int]:
-    """The daily job (screening.tasks.alert_campaigns_behind): one CAMPAIGN_VILLAGE_BEHIND alert per village
-    of an open campaign past its deadline with children still to confirm; resolved once the village is done
-    or the campaign closed (cases/alerts/rules.py says who is told)."""
+def _pending_by_village(**deadline):
     from django.db.models import Count
-    from django.urls import reverse
 
-    from cases.alerts.rules import AlertRule
-    from cases.alerts.services import AlertCandidate, alerts_sync
-
-    today = today or timezone.localdate()
-    limit = today - timezone.timedelta(days=rules.BEHIND_GRACE_DAYS)
-    pending = (
-        CampaignItem.objects.filter(campaign__status=CampaignStatus.OPEN, campaign__deadline__lt=limit, outcome="")
+    return (
+        CampaignItem.objects.filter(
+            campaign__status=CampaignStatus.OPEN,
+            outcome="",
+            **{f"campaign__deadline__{k}": v for k, v in deadline.items()},
+        )
         .values("campaign_id", "campaign__name", "campaign__deadline", "village_id", "village__path", "village__name")
         .annotate(n=Count("id"))
         .order_by("campaign_id", "village__path")
     )
-    candidates = [
+
+
+def _village_candidates(rows, message: str) -> list:
+    from django.urls import reverse
+
+    from cases.alerts.services import AlertCandidate
+
+    return [
         AlertCandidate(
             subject_key=f"campaign:{row['campaign_id']}:village:{row['village_id']}",
             period_key=row["campaign__deadline"].isoformat(),
             region_id=row["village_id"],
             region_path=row["village__path"],
-            message=_("%(campaign)s已过截止日期（%(deadline)s），%(village)s还有%(n)d名儿童未确认")
+            message=message
             % {
                 "campaign": row["campaign__name"],
                 "deadline": row["campaign__deadline"].isoformat(),
@@ -212,6 +214,29 @@ def campaign_alerts_sync(*, today: date | None = None) -> dict[str, int]:
             },
             url=reverse("campaign_village", args=[row["campaign_id"], row["village_id"]]),
         )
-        for row in pending
+        for row in rows
     ]
-    return alerts_sync(rule=AlertRule.CAMPAIGN_VILLAGE_BEHIND, candidates=candidates, resolve_scope=Q())
+
+
+def campaign_alerts_sync(*, today: date | None = None) -> dict[str, dict[str, int]]:
+    """The daily job (screening.tasks.alert_campaigns_behind), per village of an open campaign with children
+    still to confirm: a reminder (CAMPAIGN_DEADLINE_NEAR) in the last rules.REMIND_DAYS_BEFORE days before the
+    deadline, and an alert (CAMPAIGN_VILLAGE_BEHIND) once it has passed; each raised once and resolved when
+    the village is done or the campaign closed (cases/alerts/rules.py says who is told)."""
+    from cases.alerts.rules import AlertRule
+    from cases.alerts.services import alerts_sync
+
+    today = today or timezone.localdate()
+    limit = today - timezone.timedelta(days=rules.BEHIND_GRACE_DAYS)
+    behind = _village_candidates(
+        _pending_by_village(lt=limit),
+        _("%(campaign)s已过截止日期（%(deadline)s），%(village)s还有%(n)d名儿童未确认"),
+    )
+    near = _village_candidates(
+        _pending_by_village(gte=limit, lte=today + timezone.timedelta(days=rules.REMIND_DAYS_BEFORE)),
+        _("%(campaign)s将于%(deadline)s截止，%(village)s还有%(n)d名儿童未确认"),
+    )
+    return {
+        "behind": alerts_sync(rule=AlertRule.CAMPAIGN_VILLAGE_BEHIND, candidates=behind, resolve_scope=Q()),
+        "near": alerts_sync(rule=AlertRule.CAMPAIGN_DEADLINE_NEAR, candidates=near, resolve_scope=Q()),
+    }

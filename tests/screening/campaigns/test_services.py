@@ -193,14 +193,23 @@ def test_the_daily_job_alerts_villages_behind_the_deadline_once(tree, town_offic
         deadline=date(2026, 10, 7),
     )
     campaign_item_confirm(actor=town_officer, item=_item(campaign, children["a2"]), outcome="UNCHANGED")
-    assert campaign_alerts_sync(today=date(2026, 10, 7))["created"] == 0  # not yet behind
+    assert campaign_alerts_sync(today=date(2026, 10, 3)) == {
+        "behind": {"created": 0, "resolved": 0, "notified": 0},
+        "near": {"created": 0, "resolved": 0, "notified": 0},
+    }
+    reminded = campaign_alerts_sync(today=date(2026, 10, 4))  # three days before: a reminder for 东岭村 only
+    assert reminded["near"]["created"] == 1 and reminded["behind"]["created"] == 0
+    reminder = Alert.objects.get(rule="CAMPAIGN_DEADLINE_NEAR")
+    assert reminder.region == tree.village_a1 and reminder.severity == "NOTICE"
+    assert campaign_alerts_sync(today=date(2026, 10, 7))["behind"]["created"] == 0  # the deadline day itself
 
-    assert campaign_alerts_sync(today=TODAY)["created"] == 1
-    assert campaign_alerts_sync(today=TODAY)["created"] == 0  # once
+    late = campaign_alerts_sync(today=TODAY)
+    assert late["behind"]["created"] == 1 and late["near"]["resolved"] == 1
+    assert campaign_alerts_sync(today=TODAY)["behind"]["created"] == 0  # once
     alert = Alert.objects.get(rule="CAMPAIGN_VILLAGE_BEHIND")
     assert alert.region == tree.village_a1 and alert.resolved_at is None
     assert child_director.notifications.filter(alert=alert).exists()
 
     for minor in (children["a1"], children["grid"]):
         campaign_item_confirm(actor=child_director, item=_item(campaign, minor), outcome="UNCHANGED")
-    assert campaign_alerts_sync(today=TODAY)["resolved"] == 1
+    assert campaign_alerts_sync(today=TODAY)["behind"]["resolved"] == 1
