@@ -58,7 +58,9 @@ def campaign_open(*, actor, region: Region, name: str, starts_on: date, deadline
         errors["name"] = [ValidationError(_("请填写排查名称。"), code="required")]
     if starts_on and deadline and deadline < starts_on:
         errors["deadline"] = [ValidationError(_("截止日期不能早于开始日期。"), code="before_start")]
-    if Campaign.objects.select_for_update().filter(_overlapping_open(region)).exists():
+    # Opening serialises per county (its row locked), so two overlapping campaigns cannot both open.
+    Region.objects.select_for_update().filter(path=region.county_path).first()
+    if Campaign.objects.filter(_overlapping_open(region)).exists():
         errors["region"] = [ValidationError(_("该区域已有进行中的摸底排查，请先结束。"), code="overlap")]
     if errors:
         raise ValidationError(errors)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.accesslog.services import access_kind
 from cases.models import AccessLog
-from cases.registry.selectors import minor_may_change
+from cases.registry.selectors import category_names, minor_may_change
 from cases.registry.views import records_required
 from screening.campaigns import rules, selectors, services
 from screening.campaigns.forms import CampaignOpenForm
@@ -46,10 +46,16 @@ def campaign_list(request):
     return render(request, "screening/campaigns/list.html", {"campaigns": campaigns, "form": form})
 
 
+def _named(counts: dict[str, int]) -> list[tuple[str, int]]:
+    names = category_names()
+    return [(names.get(code, code), n) for code, n in sorted(counts.items(), key=lambda kv: -kv[1])]
+
+
 @records_required
 @require_GET
 def campaign_detail(request, pk: int):
     campaign = selectors.campaign_get(user=request.user, pk=pk)
+    result = getattr(campaign, "result", None)
     rows = selectors.campaign_progress(user=request.user, campaign=campaign)
     return render(
         request,
@@ -58,7 +64,9 @@ def campaign_detail(request, pk: int):
             "campaign": campaign,
             "towns": selectors.campaign_towns(rows),
             "totals": selectors.progress_totals(rows),
-            "result": getattr(campaign, "result", None),
+            "result": result,
+            "new_by_category": _named(result.new_by_category if result else {}),
+            "changed_by_category": _named(result.changed_by_category if result else {}),
             "may_close": campaign.is_open and services.may_run(user=request.user, region=campaign.region),
         },
     )

@@ -117,3 +117,17 @@ def test_a_grid_head_reports_but_does_not_close_records(client, campaign, tree, 
     assert refused.status_code == 403
     child.refresh_from_db()
     assert child.status == MinorStatus.ACTIVE
+
+
+def test_a_closed_campaigns_page_shows_its_figures_by_category(
+    client, campaign, town_officer, child_director, minor_a1
+):
+    from screening.campaigns.services import campaign_close, campaign_item_confirm
+
+    item = CampaignItem.objects.get(campaign=campaign, minor=minor_a1)
+    campaign_item_confirm(actor=child_director, item=item, outcome="CHANGED")
+    campaign_close(actor=town_officer, campaign=campaign)
+    client.force_login(town_officer)
+    page = client.get(reverse("campaign_detail", args=[campaign.pk])).content.decode()
+    assert "本期变化 1 人（农村留守儿童 1）" in page
+    assert "结束本次排查" not in page
