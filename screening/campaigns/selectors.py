@@ -49,6 +49,16 @@ def campaign_item_get(*, user, pk: int) -> CampaignItem:
     return get_object_or_404(campaign_item_list(user=user), pk=pk)
 
 
+def campaign_new_minors(*, user, campaign: Campaign, village: Region) -> QuerySet[Minor]:
+    """Children registered in `village` (or its grids) while the campaign runs: "new this period"."""
+    return (
+        Minor.objects.filter(new_minors_q(campaign), village.subtree("region__path"))
+        .filter(minor_scope_q(user, Capability.VIEW_RECORDS))
+        .select_related("region")
+        .order_by("created_at", "id")
+    )
+
+
 @dataclass
 class VillageProgress:
     village: Region

@@ -100,6 +100,7 @@ def campaign_village(request, pk: int, village_pk: int):
             "village": village,
             "items": items,
             "pending": sum(1 for item in items if not item.outcome),
+            "new_minors": list(selectors.campaign_new_minors(user=request.user, campaign=campaign, village=village)),
             "outcomes": ItemOutcome.choices,
             "closing_outcomes": list(rules.CLOSING_OUTCOMES),
             "registry_outcomes": [*rules.CLOSING_OUTCOMES, *rules.REGISTRY_PAGE_OUTCOMES],

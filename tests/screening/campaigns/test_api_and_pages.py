@@ -87,6 +87,11 @@ def test_village_page_lists_its_children_one_tap_each_and_logs_them(client, camp
     assert done.status_code == 302 and done["Location"] == reverse("minor_edit", args=[minor_a1.pk])
     item.refresh_from_db()
     assert item.outcome == "CHANGED"
+    # A child the director registers now is "new this period" on the village's page, and logged.
+    newcomer = register_minor(actor=child_director, region=tree.village_a1, name="新发现儿童")
+    page = client.get(reverse("campaign_village", args=[campaign.pk, tree.village_a1.pk]))
+    assert "新发现儿童" in page.content.decode()
+    assert AccessLog.objects.filter(user=child_director, minor=newcomer).exists()
     # The neighbouring village's list shows none of its children to this director.
     other = client.get(reverse("campaign_village", args=[campaign.pk, tree.village_a2.pk]))
     assert other.status_code == 404
