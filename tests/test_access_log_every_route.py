@@ -511,6 +511,7 @@ KWARGS = {
     "patrol_group_detail": lambda w: {"pk": w["patrol_group"].pk},
     "sentinel_point_detail": lambda w: {"pk": w["sentinel_point"].pk},
     "sentinel_point_active": lambda w: {"pk": w["sentinel_point"].pk},  # POST only: a GET answers 405
+    "sentinel_point_administrator": lambda w: {"pk": w["sentinel_point"].pk},  # POST only
     "v1:patrol-group-detail": lambda w: {"pk": w["patrol_group"].pk},
     "v1:patrol-group-members": lambda w: {"pk": w["patrol_group"].pk},
     "v1:patrol-detail": lambda w: {"pk": w["patrol_log"].pk},

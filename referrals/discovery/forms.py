@@ -102,3 +102,20 @@ class SentinelReportForm(forms.Form):
     child_name = forms.CharField(label=gettext_lazy("涉及未成年人姓名"), required=False, max_length=50)
     child_description = forms.CharField(label=gettext_lazy("未成年人情况"), required=False, max_length=300)
     violence_alleged = forms.BooleanField(label=gettext_lazy("涉及暴力侵害"), required=False)
+
+
+class FindingForm(forms.Form):
+    """Another minor in distress found on a patrol already logged."""
+
+    summary = forms.CharField(label=gettext_lazy("发现情况"), widget=forms.Textarea(attrs={"rows": 2}))
+    child_name = forms.CharField(label=gettext_lazy("未成年人姓名"), required=False, max_length=50)
+    child_description = forms.CharField(label=gettext_lazy("未成年人情况"), required=False, max_length=300)
+    violence_alleged = forms.BooleanField(label=gettext_lazy("涉及暴力侵害"), required=False)
+
+
+class AdministratorForm(forms.Form):
+    administrator = PersonField(label=gettext_lazy("健康监测管理员"), queryset=User.objects.none())
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["administrator"].queryset = people

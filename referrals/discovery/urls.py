@@ -11,5 +11,10 @@ urlpatterns = [
     path("sentinel-points/", views.sentinel_point_list, name="sentinel_point_list"),
     path("sentinel-points/new/", views.sentinel_point_new, name="sentinel_point_new"),
     path("sentinel-points/<int:pk>/", views.sentinel_point_detail, name="sentinel_point_detail"),
+    path(
+        "sentinel-points/<int:pk>/administrator/",
+        views.sentinel_point_administrator,
+        name="sentinel_point_administrator",
+    ),
     path("sentinel-points/<int:pk>/active/", views.sentinel_point_active, name="sentinel_point_active"),
 ]

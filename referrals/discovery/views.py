@@ -18,6 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from referrals.discovery import rules, selectors, services
 from referrals.discovery.forms import (
+    AdministratorForm,
+    FindingForm,
     MembersForm,
     PatrolGroupForm,
     PatrolLogForm,
@@ -147,13 +149,30 @@ def patrol_log_new(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def patrol_log_detail(request, pk: int):
     log = selectors.patrol_log_get(user=request.user, pk=pk)
+    may_log = services.may_log_patrol(user=request.user, group=log.group)
+    form = FindingForm(request.POST or None) if may_log else None
+    if request.method == "POST":
+        if form is None:
+            raise ActionNotAllowed(services.LOG_DENIED)
+        if form.is_valid():
+            try:
+                services.patrol_finding_report(
+                    actor=request.user, log=log, finding=services.Finding(**form.cleaned_data)
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("发现的情况已转入报告受理。"))
+                return redirect("patrol_log_detail", pk=log.pk)
     return render(
         request,
         "referrals/discovery/log_detail.html",
         {
             "log": log,
+            "form": form,
             "reports": selectors.visible_reports(user=request.user, patrol_log=log),
             "report_count": selectors.source_report_count(patrol_log=log),
         },
@@ -206,6 +225,7 @@ def sentinel_point_new(request):
 def sentinel_point_detail(request, pk: int):
     point = selectors.sentinel_point_get(user=request.user, pk=pk)
     may_file = services.may_file(user=request.user, point=point)
+    may_manage = services.is_town_office(user=request.user, town=point.region.town())
     form = SentinelReportForm(
         request.POST or None, initial={"discovered_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
     )
@@ -224,11 +244,37 @@ def sentinel_point_detail(request, pk: int):
         {
             "point": point,
             "form": form if may_file else None,
-            "may_manage": services.is_town_office(user=request.user, town=point.region.town()),
+            "may_manage": may_manage,
+            "administrator_form": AdministratorForm(
+                people=selectors.town_people(town=point.region.town()),
+                initial={"administrator": point.administrator_id},
+            )
+            if may_manage
+            else None,
             "reports": selectors.visible_reports(user=request.user, point=point),
             "report_count": selectors.source_report_count(point=point),
         },
     )
+
+
+@login_required
+@require_POST
+def sentinel_point_administrator(request, pk: int):
+    point = selectors.sentinel_point_get(user=request.user, pk=pk)
+    town = point.region.town()
+    if not services.is_town_office(user=request.user, town=town):
+        raise ActionNotAllowed(services.DENIED)
+    form = AdministratorForm(request.POST, people=selectors.town_people(town=town))
+    if form.is_valid():
+        try:
+            services.sentinel_point_update(actor=request.user, point=point, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("健康监测管理员已更换。"))
+    else:
+        messages.error(request, _("请选择本乡镇（街道）任职的健康监测管理员。"))
+    return redirect("sentinel_point_detail", pk=point.pk)
 
 
 @login_required

@@ -112,3 +112,39 @@ def test_the_report_page_names_the_patrol_it_came_from(client, tree, group, town
     client.force_login(town_officer)
     page = client.get(reverse("report_detail", args=[report.pk])).content.decode()
     assert reverse("patrol_log_detail", args=[log.pk]) in page
+
+
+def test_a_member_reports_another_child_found_on_a_logged_patrol(client, group, child_director):
+    log = services.patrol_log_record(
+        actor=child_director, group=group, kind="FOLLOW_UP", patrolled_at=timezone.now(), place="东岭村"
+    )
+    client.force_login(child_director)
+    response = client.post(reverse("patrol_log_detail", args=[log.pk]), {"summary": "又发现一名辍学儿童"})
+    assert response.status_code == 302
+    assert log.sources.get().report.channel == ReportChannel.PATROL
+
+
+def test_a_director_of_another_village_outside_the_group_cannot_post_a_finding(
+    client, group, town_officer, neighbour_director
+):
+    log = services.patrol_log_record(
+        actor=town_officer, group=group, kind="FOLLOW_UP", patrolled_at=timezone.now(), place="东岭村"
+    )
+    client.force_login(neighbour_director)
+    assert client.post(reverse("patrol_log_detail", args=[log.pk]), {"summary": "x"}).status_code == 404
+    assert not log.sources.exists()
+
+
+def test_office_changes_the_administrator_on_the_point_page(
+    client, tree, town_officer, child_director, neighbour_director
+):
+    point = services.sentinel_point_create(
+        actor=town_officer, region=tree.town_a, kind=SentinelKind.FAMILY, name="王家", administrator=child_director
+    )
+    client.force_login(town_officer)
+    response = client.post(
+        reverse("sentinel_point_administrator", args=[point.pk]), {"administrator": neighbour_director.pk}
+    )
+    assert response.status_code == 302
+    point.refresh_from_db()
+    assert point.administrator == neighbour_director
