@@ -39,6 +39,14 @@ def test_api_lists_and_hides_campaigns_by_area(api_client_for, campaign, town_of
     item = campaign.items.first()
     assert outside.get(f"/api/v1/campaign-items/{item.pk}/").status_code == 404
     assert outside.post(f"/api/v1/campaign-items/{item.pk}/confirm/", {"outcome": "UNCHANGED"}).status_code == 404
+    # Opening for a town outside the caller's reach answers 404 as well (the town is absent for them).
+    today = timezone.localdate().isoformat()
+    payload = {"name": "外镇排查", "starts_on": today, "deadline": today}
+    assert outside.post("/api/v1/campaigns/open/", {**payload, "region": campaign.region_id}).status_code == 404
+    assert (
+        api_client_for(town_officer).get(f"/api/v1/campaign-items/?campaign={campaign.pk}&pending=true").json()["count"]
+        == campaign.items.count()
+    )
 
 
 def test_api_open_and_close_a_county_campaign(api_client_for, tree, county_officer, child_director):
