@@ -140,11 +140,14 @@ def main() -> None:
     data = build_file(args.rows, names)
     print(f"built file: {args.rows} rows, {len(data) / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s")
 
-    started = time.perf_counter()
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    count = sum(1 for _row in workbook.worksheets[0].iter_rows(values_only=True))
-    workbook.close()
-    parse = time.perf_counter() - started
+    def parse_floor() -> tuple[float, int]:
+        started = time.perf_counter()
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        count = sum(1 for _row in workbook.worksheets[0].iter_rows(values_only=True))
+        workbook.close()
+        return time.perf_counter() - started, count
+
+    parse, count = parse_floor()
     print(f"{'openpyxl read-only parse':32s} {parse:7.2f} s  ({count} rows)")
 
     started = time.perf_counter()
@@ -152,6 +155,11 @@ def main() -> None:
     dry = time.perf_counter() - started
     print(f"{'dry run (preview)':32s} {dry:7.2f} s  ratio {dry / parse:4.2f}  {_counts(batch)}")
 
+    # On a shared host the floor moves with the load: measure it again next to the commit and divide by
+    # the faster of the two (the ratio errs on the high side).
+    again_parse, _count = parse_floor()
+    print(f"{'openpyxl read-only parse (again)':32s} {again_parse:7.2f} s")
+    parse = min(parse, again_parse)
     started = time.perf_counter()
     batch = ledger_commit(actor=user, batch=batch)
     commit = time.perf_counter() - started
