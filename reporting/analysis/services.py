@@ -42,6 +42,7 @@ from governance.selectors import governance_for_quarter
 from reporting.dashboard.tables import percent_text
 from reporting.models import AnalysisReport, AnalysisReportEvent, AnalysisReportStatus, ProtectionPlanReply
 from reporting.quarters import Quarter
+from screening.campaigns.selectors import campaigns_closed_between
 from tiers.errors import ActionNotAllowed
 from tiers.models import Region
 from tiers.roles import Capability, Level
@@ -477,6 +478,7 @@ def report_context(*, region: Region, quarter: Quarter, progress: Progress = _no
     tables = {table["key"]: table_for_display(table) for table in figure_tables(figures)}
     tables["trend"] = table_for_display(trend_table(trend))
     governance = governance_for_quarter(region=region, quarter=quarter)
+    campaigns = campaigns_closed_between(region=region, start=quarter.start, end=quarter.end)
 
     progress(50, _("正在绘制图表"))
     charts = {
@@ -494,6 +496,7 @@ def report_context(*, region: Region, quarter: Quarter, progress: Progress = _no
         "tables": tables,
         "charts": charts,
         "governance": governance,
+        "campaigns": campaigns,
         "summary": summary_text(figures, quarter=quarter),
         "generated_on": timezone.localdate(),
         "is_town": region.level == Level.TOWN,

@@ -29,6 +29,7 @@ from reporting.dashboard.selectors import (
 from reporting.dashboard.tables import figure_charts, figure_tables, table_for_display, trend_table
 from reporting.quarters import Quarter
 from reporting.small_cells import small_cells_suppressed
+from screening.campaigns.selectors import campaign_figures
 from tiers.models import Region
 from tiers.roles import Capability
 from tiers.selectors import user_reach
@@ -92,6 +93,7 @@ def dashboard(request, pk: int):
             "child_rows": list(zip(children, tables["children"]["rows"], strict=True)),
             "breadcrumbs": dashboard_breadcrumbs(user=request.user, region=region),
             "governance": governance_for_quarter(region=region, quarter=quarter),
+            "campaigns": campaign_figures(user=request.user, region=region),
             "may_export": user_reach(request.user, Capability.EXPORT).covers(region.path),
             "now": timezone.now(),
         },

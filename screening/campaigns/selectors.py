@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from cases.models import Minor
-from cases.registry.selectors import minor_scope_q
+from cases.registry.selectors import category_names, minor_scope_q
 from screening.campaigns import rules
-from screening.campaigns.models import Campaign, CampaignItem
+from screening.campaigns.models import Campaign, CampaignItem, CampaignStatus
 from screening.campaigns.services import new_minors_q
 from tiers.models import Region
 from tiers.roles import Capability, Level
@@ -124,3 +125,86 @@ def campaign_towns(rows: list[VillageProgress]) -> list[dict]:
         {"town": towns.get(path), "villages": villages, **progress_totals(villages)}
         for path, villages in sorted(by_town.items())
     ]
+
+
+# --------------------------------------------------------------------------------------------------
+# Aggregates for reporting (the dashboard and the quarterly analysis report; issue 12 §3): counts only,
+# never a child, read by those who may see the region's figures (VIEW_AGGREGATES).
+
+
+def _result_figures(campaign: Campaign, names: dict[str, str]) -> dict:
+    result = campaign.result
+
+    def named(counts: dict[str, int]) -> list[tuple[str, int]]:
+        return [(names.get(code, code), n) for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+    return {
+        "id": campaign.pk,
+        "name": campaign.name,
+        "region": campaign.region.name,
+        "starts_on": campaign.starts_on,
+        "deadline": campaign.deadline,
+        "closed_on": timezone.localdate(campaign.closed_at) if campaign.closed_at else None,
+        "total": result.total,
+        "confirmed": result.confirmed,
+        "new": result.new_count,
+        "changed": result.changed_count,
+        "new_by_category": named(result.new_by_category),
+        "changed_by_category": named(result.changed_by_category),
+    }
+
+
+def _campaigns_in(*, user, region: Region) -> QuerySet[Campaign] | None:
+    if not user_reach(user, Capability.VIEW_AGGREGATES).covers(region.path):
+        return None
+    return Campaign.objects.filter(region.subtree("region__path")).select_related("region")
+
+
+def campaign_figures(*, user, region: Region) -> dict | None:
+    """The dashboard's campaign card for `region` (its subtree's campaigns): the latest closed campaign's
+    figures as recorded at closing (CampaignResult), and each open campaign's progress, confirmed / total.
+    None when there is none or the user may not see the region's figures."""
+    campaigns = _campaigns_in(user=user, region=region)
+    if campaigns is None:
+        return None
+    latest = (
+        campaigns.filter(status=CampaignStatus.CLOSED, result__isnull=False)
+        .select_related("result")
+        .order_by("-closed_at", "-id")
+        .first()
+    )
+    open_rows = (
+        campaigns.filter(status=CampaignStatus.OPEN)
+        .annotate(total=Count("items"), confirmed=Count("items", filter=~Q(items__outcome="")))
+        .order_by("deadline", "id")
+    )
+    running = [
+        {
+            "id": c.pk,
+            "name": c.name,
+            "region": c.region.name,
+            "deadline": c.deadline,
+            "total": c.total,
+            "confirmed": c.confirmed,
+            "percent": 100 if not c.total else round(100 * c.confirmed / c.total),
+        }
+        for c in open_rows
+    ]
+    if latest is None and not running:
+        return None
+    return {"latest": _result_figures(latest, category_names()) if latest else None, "open": running}
+
+
+def campaigns_closed_between(*, region: Region, start, end) -> list[dict]:
+    """The figures of `region`'s campaigns closed in [start, end) (the quarterly analysis report), oldest
+    first, as recorded at closing. Like reporting's figures_for it takes no user: the report is built by a
+    worker for a region whose request reporting.analysis.services has already checked; counts only."""
+    closed = (
+        Campaign.objects.filter(region.subtree("region__path"))
+        .select_related("region")
+        .filter(status=CampaignStatus.CLOSED, result__isnull=False, closed_at__gte=start, closed_at__lt=end)
+        .select_related("result")
+        .order_by("closed_at", "id")
+    )
+    names = category_names()
+    return [_result_figures(campaign, names) for campaign in closed]

@@ -546,3 +546,43 @@ def test_each_step_tells_whoever_acts_next(
     assert titles(town_leader)[-1] == f"区县民政部门回复了青山镇{label}分析报告的保护方案"
     assert titles(town_officer)[-1] == f"区县民政部门回复了青山镇{label}分析报告的保护方案"
     assert titles(outsider) == []
+
+
+@pytest.mark.django_db
+def test_the_report_gives_the_figures_of_campaigns_closed_in_its_quarter(clock, tree, town_officer, child_director):
+    from datetime import date
+
+    from screening.campaigns.models import CampaignItem, ItemOutcome
+    from screening.campaigns.services import campaign_close, campaign_item_confirm, campaign_open
+
+    clock("2026-07-01")
+    changed = register_minor(actor=town_officer, region=tree.village_a1, name="张小明")
+    clock("2026-07-01", 11)
+    campaign = campaign_open(
+        actor=town_officer, region=tree.town_a, name="三季度排查", starts_on=date(2026, 7, 1), deadline=date(2026, 8, 1)
+    )
+    clock("2026-07-10")
+    campaign_item_confirm(
+        actor=child_director,
+        item=CampaignItem.objects.get(campaign=campaign, minor=changed),
+        outcome=ItemOutcome.CHANGED,
+    )
+    register_minor(actor=town_officer, region=tree.village_a2, name="王小军", categories=("ORPHAN",))
+    clock("2026-08-01")
+    result = campaign_close(actor=town_officer, campaign=campaign)
+    clock("2026-10-08")
+
+    q3 = services.report_context(region=tree.town_a, quarter=Quarter.parse("2026Q3"))
+    html = squeezed(services.render_report_html(q3))
+
+    assert (
+        [(c["total"], c["confirmed"], c["new"], c["changed"]) for c in q3["campaigns"]]
+        == [(result.total, result.confirmed, result.new_count, result.changed_count)]
+        == [(1, 1, 1, 1)]
+    )
+    assert "九、摸底排查" in html
+    assert "应排查1人，已确认1人；本期新增1人，本期变化1人。" in html
+    assert "新增按类别：孤儿1人。" in html
+    assert "张小明" not in html and "王小军" not in html
+    assert services.report_context(region=tree.town_a, quarter=Quarter.parse("2026Q4"))["campaigns"] == []
+    assert services.report_context(region=tree.town_b, quarter=Quarter.parse("2026Q3"))["campaigns"] == []

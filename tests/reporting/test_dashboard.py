@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from io import BytesIO, StringIO
 
 import pytest
@@ -182,3 +183,69 @@ def test_a_past_quarter_counts_each_childs_grade_as_it_was_at_the_quarters_end(c
     assert q3 == {"RED": 0, "ORANGE": 1, "YELLOW": 1, "BLUE": 0, "UNGRADED": 1}
     assert q4 == {"RED": 1, "ORANGE": 1, "YELLOW": 0, "BLUE": 0, "UNGRADED": 1}
     assert ungraded.risk_grade == ""
+
+
+def _campaign_closed_with_figures(clock, tree, town_officer, child_director):
+    """Town A's campaign: 张三 confirmed changed, 王五 unchanged, 赵六 registered while it runs (new); closed.
+    Then a second campaign opened with one of its three children confirmed."""
+    from screening.campaigns.models import CampaignItem, ItemOutcome
+    from screening.campaigns.services import campaign_close, campaign_item_confirm, campaign_open
+
+    clock("2026-07-01")
+    changed = register_minor(actor=town_officer, region=tree.village_a1, name="张三")
+    steady = register_minor(actor=town_officer, region=tree.village_a1, name="王五")
+    clock("2026-07-02")
+    campaign = campaign_open(
+        actor=town_officer, region=tree.town_a, name="三季度排查", starts_on=date(2026, 7, 2), deadline=date(2026, 8, 1)
+    )
+    clock("2026-07-10")
+    campaign_item_confirm(
+        actor=child_director,
+        item=CampaignItem.objects.get(campaign=campaign, minor=changed),
+        outcome=ItemOutcome.CHANGED,
+    )
+    campaign_item_confirm(
+        actor=child_director,
+        item=CampaignItem.objects.get(campaign=campaign, minor=steady),
+        outcome=ItemOutcome.UNCHANGED,
+    )
+    register_minor(actor=town_officer, region=tree.village_a2, name="赵六", categories=("ORPHAN",))
+    clock("2026-08-01")
+    result = campaign_close(actor=town_officer, campaign=campaign)
+    clock("2026-10-08")
+    running = campaign_open(
+        actor=town_officer,
+        region=tree.town_a,
+        name="四季度排查",
+        starts_on=date(2026, 10, 8),
+        deadline=date(2026, 11, 8),
+    )
+    campaign_item_confirm(
+        actor=child_director,
+        item=CampaignItem.objects.get(campaign=running, minor=steady),
+        outcome=ItemOutcome.UNCHANGED,
+    )
+    return result
+
+
+def test_the_dashboard_shows_the_last_closed_campaigns_figures_and_the_open_ones_progress_without_names(
+    client, clock, tree, town_officer, child_director, leadership_viewer, outsider
+):
+    result = _campaign_closed_with_figures(clock, tree, town_officer, child_director)
+    assert (result.total, result.confirmed, result.new_count, result.changed_count) == (2, 2, 1, 1)
+
+    page = dashboard(client, leadership_viewer, tree.town_a).content.decode()
+
+    assert f'data-testid="campaign-total">{result.total}<' in page
+    assert f'data-testid="campaign-confirmed">{result.confirmed}<' in page
+    assert f'data-testid="campaign-new">{result.new_count}<' in page
+    assert f'data-testid="campaign-changed">{result.changed_count}<' in page
+    card = page.split('data-testid="campaigns"', 1)[1]
+    assert "三季度排查" in card
+    assert "<td>孤儿</td><td>1</td><td>—</td>" in card  # 赵六, new, by category name
+    assert "<td>农村留守儿童</td><td>—</td><td>1</td>" in card  # 张三, changed
+    assert "已确认 1/3" in page  # the open campaign: 张三, 王五, 赵六 to confirm, one done
+    assert not [name for name in ("张三", "王五", "赵六") if name in page]
+    # the county's page sums its subtree; another town's page shows no campaign
+    assert 'data-testid="campaign-new">1<' in dashboard(client, leadership_viewer, tree.county).content.decode()
+    assert 'data-testid="campaigns"' not in dashboard(client, outsider, tree.town_b).content.decode()
