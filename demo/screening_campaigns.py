@@ -1,6 +1,7 @@
 """Demo screening campaigns (摸底排查, issue 12 §3) in 青溪镇, recorded through screening.campaigns.services by
 the town office and each village's child director: last quarter's campaign, every child confirmed (a few
-"changed") and closed with its figures, then dated back to that quarter; and this quarter's campaign, open,
+"changed"), its opening and confirmations dated back to that quarter, then closed on its day there with its
+figures (so "new this period" counts the children registered in that period); and this quarter's campaign, open,
 with about half of the villages done so the progress page shows villages behind and ahead.
 
 No record is closed or moved by the demo campaigns (only unchanged / changed), so the registry's figures stay
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from demo import district as demo
 from reporting.quarters import Quarter
-from screening.campaigns.models import Campaign, CampaignEvent, CampaignItem, CampaignResult, ItemOutcome
+from screening.campaigns.models import Campaign, CampaignEvent, CampaignItem, ItemOutcome
 from screening.campaigns.services import campaign_close, campaign_item_confirm, campaign_open
 from tiers.models import Region
 
@@ -42,17 +43,14 @@ def _at(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(10, 0)))
 
 
-def _date_back(campaign: Campaign, *, opened, closed) -> None:
-    """Move the closed campaign's rows to last quarter (the services write "now"; these tables keep no
-    append-only trigger)."""
-    Campaign.objects.filter(pk=campaign.pk).update(opened_at=_at(opened), closed_at=_at(closed))
-    CampaignItem.objects.filter(campaign=campaign).update(confirmed_at=_at(closed - timedelta(days=3)))
+def _date_back(campaign: Campaign, *, opened, confirmed) -> None:
+    """Move the closed campaign's opening and confirmations to last quarter before it is closed (the services
+    write "now"; these tables keep no append-only trigger), so that closing counts what its period holds."""
+    Campaign.objects.filter(pk=campaign.pk).update(opened_at=_at(opened))
+    CampaignItem.objects.filter(campaign=campaign).update(confirmed_at=_at(confirmed))
     CampaignEvent.objects.filter(campaign=campaign, kind=CampaignEvent.Kind.OPENED).update(at=_at(opened))
-    CampaignEvent.objects.filter(campaign=campaign, kind=CampaignEvent.Kind.CONFIRMED).update(
-        at=_at(closed - timedelta(days=3))
-    )
-    CampaignEvent.objects.filter(campaign=campaign, kind=CampaignEvent.Kind.CLOSED).update(at=_at(closed))
-    CampaignResult.objects.filter(campaign=campaign).update(recorded_at=_at(closed))
+    CampaignEvent.objects.filter(campaign=campaign, kind=CampaignEvent.Kind.CONFIRMED).update(at=_at(confirmed))
+    campaign.refresh_from_db()
 
 
 def seed_screening_campaigns() -> str:
@@ -74,8 +72,10 @@ def seed_screening_campaigns() -> str:
     )
     for code, director in directors.items():
         _confirm_village(closed, code, director, changed_every=CHANGED_EVERY)
-    campaign_close(actor=office, campaign=closed)
-    _date_back(closed, opened=last.first_day, closed=last.last_day - timedelta(days=12))
+    closed_on = last.last_day - timedelta(days=12)
+    _date_back(closed, opened=last.first_day, confirmed=closed_on - timedelta(days=3))
+    # Closed on its day: "new this period" counts the children registered between its opening and then.
+    campaign_close(actor=office, campaign=closed, closed_at=_at(closed_on))
 
     today = timezone.localdate()
     open_campaign = campaign_open(

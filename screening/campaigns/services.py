@@ -5,7 +5,7 @@ for villages behind the deadline. Record changes go through cases.registry.servi
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -143,15 +143,25 @@ def _by_category(minor_ids) -> dict[str, int]:
 
 
 @transaction.atomic
-def campaign_close(*, actor, campaign: Campaign) -> CampaignResult:
+def campaign_close(*, actor, campaign: Campaign, closed_at: datetime | None = None) -> CampaignResult:
     """Close a campaign and record its figures (issue 12 §3; domain.md §4 row 2 "new this period", "changed
-    this period"): totals, outcomes, and the new and the changed children by category."""
+    this period"): totals, outcomes, and the new and the changed children by category.
+
+    `closed_at` (default now) is when the campaign ended, for a closing recorded afterwards (the demo's
+    last-quarter campaign): "new this period" counts the children registered from its opening up to then.
+    It may not lie before the opening nor in the future."""
     locked = Campaign.objects.select_for_update().select_related("region").get(pk=campaign.pk)
     if not may_run(user=actor, region=locked.region):
         raise ActionNotAllowed(_("您的岗位无权结束该摸底排查。"))
     if not locked.is_open:
         raise ValidationError(_("该摸底排查已结束。"), code="closed")
     now = timezone.now()
+    if closed_at is not None:
+        if closed_at < locked.opened_at or closed_at > now:
+            raise ValidationError(
+                {"closed_at": [ValidationError(_("结束时间须在开启之后、当前时间之前。"), code="out_of_period")]}
+            )
+        now = closed_at
     items = CampaignItem.objects.filter(campaign=locked)
     by_outcome = dict(Counter(items.exclude(outcome="").values_list("outcome", flat=True)))
     new_ids = list(Minor.objects.filter(new_minors_q(locked, until=now)).values_list("pk", flat=True))

@@ -213,3 +213,25 @@ def test_the_daily_job_alerts_villages_behind_the_deadline_once(tree, town_offic
     for minor in (children["a1"], children["grid"]):
         campaign_item_confirm(actor=child_director, item=_item(campaign, minor), outcome="UNCHANGED")
     assert campaign_alerts_sync(today=TODAY)["behind"]["resolved"] == 1
+
+
+def test_a_closing_recorded_afterwards_counts_new_children_up_to_its_day(clock, tree, town_officer, children):
+    clock("2026-07-01")
+    campaign = _open(town_officer, tree.town_a, name="三季度排查")
+    clock("2026-07-20")
+    during = register_minor(actor=town_officer, region=tree.village_a2, name="期内新登记")
+    clock("2026-08-20")
+    register_minor(actor=town_officer, region=tree.village_a2, name="期后新登记")
+    clock("2026-09-01")
+    with pytest.raises(ValidationError) as refused:
+        campaign_close(actor=town_officer, campaign=campaign, closed_at=timezone.now() + timedelta(days=1))
+    assert refused.value.error_dict["closed_at"][0].code == "out_of_period"
+    with pytest.raises(ValidationError):
+        campaign_close(actor=town_officer, campaign=campaign, closed_at=campaign.opened_at - timedelta(days=1))
+
+    ended = campaign.opened_at + timedelta(days=30)
+    result = campaign_close(actor=town_officer, campaign=campaign, closed_at=ended)
+
+    assert result.new_count == 1 and during.created_at < ended
+    campaign.refresh_from_db()
+    assert campaign.closed_at == ended and not campaign.is_open
