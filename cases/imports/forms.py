@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from cases.imports.rules import MAX_FILE_BYTES
+from cases.imports.rules import MAX_FILE_BYTES, MAX_FILE_MB
 from cases.imports.services import mapping_targets
 
 
@@ -13,7 +14,9 @@ class LedgerUploadForm(forms.Form):
     town = forms.ModelChoiceField(label=_("导入到乡镇（街道）"), queryset=None, empty_label=None)
     file = forms.FileField(
         label=_("台账文件"),
-        help_text=_("Excel（.xlsx）或CSV文件，20MB以内。表头可在标题行下方，列名见下方说明。"),
+        help_text=format_lazy(
+            _("Excel（.xlsx）或CSV文件，{mb}MB以内。表头可在标题行下方，列名见下方说明。"), mb=MAX_FILE_MB
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 
@@ -28,7 +31,7 @@ class LedgerUploadForm(forms.Form):
         if not upload.name.lower().endswith((".xlsx", ".xlsm", ".csv")):
             raise forms.ValidationError(_("请上传Excel（.xlsx）或CSV文件；旧版.xls请先另存为.xlsx。"))
         if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(_("文件超过20MB，请分批导入。"))
+            raise forms.ValidationError(_("文件超过%(mb)sMB，请分批导入。") % {"mb": MAX_FILE_MB})
         return upload
 
 

@@ -50,7 +50,8 @@ VILLAGE_SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委�
 GUARDIAN_AWAY_FLAGS = ("works_away", "is_imprisoned", "in_drug_rehab", "is_deceased", "is_missing")
 
 # --- the file (issue 12 §1) ---------------------------------------------------------------------------------
-MAX_FILE_BYTES = 20 * 1024 * 1024  # larger ledgers are imported in parts (the message says 20MB)
+MAX_FILE_MB = 20  # larger ledgers are imported in parts; the messages show this number
+MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024
 
 # --- large files (issue 12 §1: "large files run in Celery with a progress bar") ---------------------------------
 # A file of more rows than this is previewed and committed by a worker (a web request times out after 60 s).

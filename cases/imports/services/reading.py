@@ -10,7 +10,7 @@ from typing import IO
 
 from django.utils.translation import gettext as _
 
-from cases.imports.rules import MAX_FILE_BYTES
+from cases.imports.rules import MAX_FILE_BYTES, MAX_FILE_MB
 from cases.imports.services.errors import LedgerFileError
 
 
@@ -73,7 +73,7 @@ def estimate_rows(data: bytes, file_name: str) -> int:
 def _read_upload(upload: IO[bytes] | bytes) -> bytes:
     data = upload if isinstance(upload, bytes) else upload.read()
     if len(data) > MAX_FILE_BYTES:
-        raise LedgerFileError(_("文件超过20MB，请分批导入。"), code="too_large")
+        raise LedgerFileError(_("文件超过%(mb)sMB，请分批导入。") % {"mb": MAX_FILE_MB}, code="too_large")
     return data
 
 
